@@ -1,0 +1,32 @@
+import { ConfigError } from '../shared/config/env-reader.js';
+import { readPlatformOptions, startPlatform } from './platform.js';
+
+/** `npm start`: the platform on its embedded local stack. */
+try {
+  const options = readPlatformOptions();
+  const platform = await startPlatform(options);
+  const { endpoints } = platform;
+  process.stdout.write(
+    [
+      '',
+      'dmp is running on its local stack',
+      `  provisioner      ${endpoints.provisioner}`,
+      `  state service    ${endpoints.stateService}`,
+      `  s3 microservice  ${endpoints.s3Service}`,
+      `  DynamoDB         ${endpoints.dynamoDb}  (dynalite)`,
+      `  S3               ${endpoints.s3}  (s3rver; buckets: ${options.buckets.join(', ')})`,
+      `  data folder      ${options.dataDir}`,
+      '',
+      `Try: curl -X POST ${endpoints.provisioner}/v1/dataproduct -H 'Content-Type: application/yaml' --data-binary @test/fixtures/thesis-example.yaml`,
+      '',
+    ].join('\n'),
+  );
+  const stop = () => {
+    platform.close().finally(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+} catch (error) {
+  process.stderr.write(`${error instanceof ConfigError ? error.message : `dmp failed to start: ${String(error)}`}\n`);
+  process.exit(1);
+}

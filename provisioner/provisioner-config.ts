@@ -1,0 +1,34 @@
+import { fileURLToPath } from 'node:url';
+import { EnvReader } from '../shared/config/env-reader.js';
+
+export interface ProvisionerConfig {
+  host: string;
+  port: number;
+  stateServiceUrl: string;
+  discoveryConfigPath: string;
+  pollInitialDelayMs: number;
+  pollMaxDelayMs: number;
+  /** Per resource, unless discovery sets timeoutSeconds for its technology. */
+  resourceTimeoutMs: number;
+  dispatchRetries: number;
+  bodyLimitBytes: number;
+}
+
+export const DEFAULT_DISCOVERY_CONFIG = fileURLToPath(new URL('../discovery-config/local.yaml', import.meta.url));
+
+export function readProvisionerConfig(env: NodeJS.ProcessEnv = process.env): ProvisionerConfig {
+  const reader = new EnvReader(env);
+  const config: ProvisionerConfig = {
+    host: reader.string('DMP_HOST', '127.0.0.1'),
+    port: reader.port('DMP_PROVISIONER_PORT', 8080),
+    stateServiceUrl: reader.url('DMP_STATE_SERVICE_URL', 'http://127.0.0.1:8081'),
+    discoveryConfigPath: reader.string('DMP_DISCOVERY_CONFIG', DEFAULT_DISCOVERY_CONFIG),
+    pollInitialDelayMs: reader.integer('DMP_POLL_INITIAL_MS', 50, { min: 1, max: 60_000 }),
+    pollMaxDelayMs: reader.integer('DMP_POLL_MAX_MS', 1_000, { min: 1, max: 300_000 }),
+    resourceTimeoutMs: reader.integer('DMP_RESOURCE_TIMEOUT_MS', 600_000, { min: 100 }),
+    dispatchRetries: reader.integer('DMP_DISPATCH_RETRIES', 4, { min: 0, max: 20 }),
+    bodyLimitBytes: reader.integer('DMP_BODY_LIMIT_BYTES', 1024 * 1024, { min: 1024, max: 64 * 1024 * 1024 }),
+  };
+  reader.assertValid();
+  return config;
+}

@@ -1,0 +1,45 @@
+import { type RunningServer, serve } from '../shared/http/serve.js';
+import { createLogger, type Logger } from '../shared/logging/logger.js';
+import { StateClient } from '../shared/state/state-client.js';
+import { Discovery } from './discovery/discovery.js';
+import { createProvisionerApp } from './http/provisioner-app.js';
+import { DEFAULT_MICROSERVICE_CLIENT_OPTIONS, MicroserviceClient } from './operations/microservice-client.js';
+import { OperationRunner } from './operations/operation-runner.js';
+import type { ProvisionerConfig } from './provisioner-config.js';
+import { ProvisioningUseCases } from './provisioning-use-cases.js';
+
+export interface ProvisionerOverrides {
+  logger?: Logger;
+  /** Environment for `${VAR}` in the discovery config (default: process.env). */
+  discoveryEnv?: NodeJS.ProcessEnv;
+}
+
+export async function startProvisioner(
+  config: ProvisionerConfig,
+  { logger = createLogger('provisioner'), discoveryEnv = process.env }: ProvisionerOverrides = {},
+): Promise<RunningServer> {
+  const discovery = Discovery.load(config.discoveryConfigPath, config.resourceTimeoutMs, discoveryEnv);
+  const state = new StateClient(config.stateServiceUrl);
+  const microservices = new MicroserviceClient(logger, {
+    ...DEFAULT_MICROSERVICE_CLIENT_OPTIONS,
+    retries: config.dispatchRetries,
+  });
+  const runner = new OperationRunner(
+    state,
+    discovery,
+    microservices,
+    { initialDelayMs: config.pollInitialDelayMs, maxDelayMs: config.pollMaxDelayMs },
+    logger,
+  );
+  const useCases = new ProvisioningUseCases(discovery, state, runner);
+  const app = createProvisionerApp({ useCases, logger, bodyLimitBytes: config.bodyLimitBytes });
+  const server = await serve(app, config.port, config.host);
+  logger.info({ url: server.url, discovery: config.discoveryConfigPath }, 'provisioner listening');
+  return {
+    ...server,
+    close: async () => {
+      await server.close();
+      await runner.stop();
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import {
+  ConflictError,
+  DomainError,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  UpstreamError,
+  ValidationError,
+} from '../errors.js';
+import type { Logger } from '../logging/logger.js';
+
+/** The one response shape of every error of every service. */
+export interface ErrorBody {
+  error: string;
+  message: string;
+  errors?: { path: string; message: string; line?: number; column?: number }[];
+  [detail: string]: unknown;
+}
+
+const STATUS_BY_ERROR = new Map<Function, number>([
+  [ValidationError, 400],
+  [NotFoundError, 404],
+  [ConflictError, 409],
+  [PayloadTooLargeError, 413],
+  [UnsupportedMediaTypeError, 415],
+  [UpstreamError, 503],
+]);
+
+export function toHttpError(error: unknown): { status: number; body: ErrorBody } {
+  if (error instanceof DomainError) {
+    const status = STATUS_BY_ERROR.get(error.constructor) ?? 400;
+    const body: ErrorBody = { ...error.details, error: error.name, message: error.message };
+    if (error instanceof ValidationError) body.errors = error.issues;
+    return { status, body };
+  }
+  const bodyParserError = fromBodyParser(error);
+  if (bodyParserError) return bodyParserError;
+  return { status: 500, body: { error: 'InternalError', message: 'internal error' } };
+}
+
+/** body-parser signals its own failures with `type` and `status`; they are the caller's fault. */
+function fromBodyParser(error: unknown): { status: number; body: ErrorBody } | undefined {
+  if (error === null || typeof error !== 'object' || !('type' in error)) return undefined;
+  switch ((error as { type: unknown }).type) {
+    case 'entity.too.large':
+      return {
+        status: 413,
+        body: { error: 'PayloadTooLarge', message: 'the request body is larger than the limit' },
+      };
+    case 'entity.parse.failed':
+      return {
+        status: 400,
+        body: {
+          error: 'ValidationError',
+          message: 'The body is not valid JSON',
+          errors: [{ path: '', message: 'the body is not valid JSON' }],
+        },
+      };
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return { status: 415, body: { error: 'UnsupportedMediaType', message: 'unsupported body encoding' } };
+    case 'request.aborted':
+      return { status: 400, body: { error: 'BadRequest', message: 'the request was aborted' } };
+    default:
+      return undefined;
+  }
+}
+
+/** Maps errors to responses; logs only what is the service's own fault (5xx), never a stack in a response. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    const { status, body } = toHttpError(error);
+    if (status >= 500) logger.error({ err: error, method: req.method, url: req.originalUrl }, 'request failed');
+    res.status(status).json(body);
+  };
+}
+
+export const notFoundHandler: RequestHandler = (req, res) => {
+  res.status(404).json({ error: 'NotFound', message: `no route for ${req.method} ${req.path}` });
+};

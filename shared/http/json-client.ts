@@ -1,0 +1,56 @@
+import { UpstreamError } from '../errors.js';
+
+export interface JsonResponse<T = unknown> {
+  status: number;
+  body: T;
+}
+
+export interface JsonRequestOptions {
+  timeoutMs?: number;
+  headers?: Record<string, string>;
+}
+
+/**
+ * A small JSON-over-HTTP client on Node's fetch. Any answer, 4xx and 5xx
+ * included, is returned to the caller, who knows what it means; only a failure
+ * to get an answer at all becomes an UpstreamError.
+ */
+export async function requestJson<T = unknown>(
+  method: string,
+  url: string,
+  body?: unknown,
+  { timeoutMs = 10_000, headers = {} }: JsonRequestOptions = {},
+): Promise<JsonResponse<T>> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method,
+      headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    throw new UpstreamError(`${method} ${url} failed: ${networkReason(error)}`, {}, { cause: error });
+  }
+  const text = await response.text();
+  let parsed: unknown = text;
+  if (text !== '') {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = { message: text.slice(0, 500) };
+    }
+  }
+  return { status: response.status, body: parsed as T };
+}
+
+function networkReason(error: unknown): string {
+  if (error instanceof Error) {
+    if (error.name === 'TimeoutError') return 'no answer before the timeout';
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    if (cause?.code) return cause.code;
+    if (cause?.message) return cause.message;
+    return error.message;
+  }
+  return String(error);
+}

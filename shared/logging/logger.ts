@@ -1,0 +1,15 @@
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+/** JSON logs; never the Authorization header or any token. Level from DMP_LOG_LEVEL (default info). */
+export function createLogger(service: string, level = process.env.DMP_LOG_LEVEL ?? 'info'): Logger {
+  return pino({
+    name: service,
+    level,
+    redact: {
+      paths: ['req.headers.authorization', 'headers.authorization', '*.token', 'token'],
+      censor: '[redacted]',
+    },
+  });
+}

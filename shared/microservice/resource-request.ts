@@ -1,0 +1,56 @@
+import { NAME_PATTERN, VERSION_PATTERN } from '../descriptor/descriptor-schema.js';
+import type { DataProductDescriptor, DataProductRef, ResourceDescriptor } from '../descriptor/types.js';
+import { RESOURCE_KINDS } from '../descriptor/types.js';
+import { bodyValidator } from '../http/request-validation.js';
+
+/** What the provisioner sends to a microservice for one resource (POST, PUT and DELETE alike). */
+export interface ResourceRequest {
+  operationId: string;
+  dataProduct: DataProductRef;
+  descriptor: DataProductDescriptor;
+  resource: ResourceDescriptor;
+  removeData: boolean;
+}
+
+const name = { type: 'string', minLength: 1, maxLength: 128, pattern: NAME_PATTERN };
+const roles = { type: 'array', items: { type: 'string', minLength: 1, maxLength: 64 } };
+
+export const resourceRequestSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['operationId', 'dataProduct', 'descriptor', 'resource'],
+  properties: {
+    operationId: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.:-]+$' },
+    dataProduct: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['environment', 'domain', 'name', 'version'],
+      properties: { environment: name, domain: name, name, version: { type: 'string', pattern: VERSION_PATTERN } },
+    },
+    descriptor: { type: 'object' },
+    resource: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['kind', 'name', 'type', 'technology', 'allow', 'dependsOn', 'specific'],
+      properties: {
+        kind: { enum: RESOURCE_KINDS },
+        name,
+        type: { type: 'string', minLength: 1 },
+        technology: name,
+        description: { type: 'string' },
+        owner: { type: 'string', minLength: 1, maxLength: 64 },
+        allow: roles,
+        dependsOn: { type: 'array', items: name },
+        specific: { type: 'object' },
+      },
+    },
+    removeData: { type: 'boolean' },
+  },
+};
+
+const validateRequest = bodyValidator<ResourceRequest>(resourceRequestSchema, 'resource request');
+
+export function parseResourceRequest(body: unknown): ResourceRequest {
+  const request = validateRequest(body);
+  return { ...request, removeData: request.removeData ?? false };
+}

@@ -1,0 +1,36 @@
+import express, { type Express, type Request, type Response } from 'express';
+import { errorHandler, notFoundHandler } from '../http/error-handler.js';
+import type { Logger } from '../logging/logger.js';
+import type { ResourceMethod } from '../state/lifecycle.js';
+import type { ResourceUseCases } from './resource-use-cases.js';
+
+export interface ResourceServiceAppOptions {
+  service: string;
+  useCases: ResourceUseCases;
+  logger: Logger;
+  bodyLimitBytes?: number;
+}
+
+/** The HTTP face of a microservice (thesis figure 5.3): the same use case as the Lambda handler. */
+export function createResourceServiceApp({
+  service,
+  useCases,
+  logger,
+  bodyLimitBytes = 1024 * 1024,
+}: ResourceServiceAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', service });
+  });
+  app.use(express.json({ limit: bodyLimitBytes }));
+  const handle = (method: ResourceMethod) => async (req: Request, res: Response) => {
+    res.status(202).json(await useCases.accept(method, req.body));
+  };
+  app.post('/v1/dataproduct/resource', handle('POST'));
+  app.put('/v1/dataproduct/resource', handle('PUT'));
+  app.delete('/v1/dataproduct/resource', handle('DELETE'));
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+  return app;
+}

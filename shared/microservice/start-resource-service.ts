@@ -1,0 +1,33 @@
+import { type RunningServer, serve } from '../http/serve.js';
+import type { Logger } from '../logging/logger.js';
+import { StateClient } from '../state/state-client.js';
+import { createResourceServiceApp } from './resource-service-app.js';
+import { ResourceUseCases } from './resource-use-cases.js';
+import type { TechnologyProvisioner } from './technology-provisioner.js';
+import { InProcessWorkRunner, type ResourceJob } from './work-runner.js';
+
+export interface ResourceServiceOptions {
+  service: string;
+  provisioner: TechnologyProvisioner;
+  stateServiceUrl: string;
+  host: string;
+  port: number;
+  logger: Logger;
+}
+
+/** Runs a microservice as an HTTP service, its asynchronous work in this process. */
+export async function startResourceService(options: ResourceServiceOptions): Promise<RunningServer> {
+  const { service, provisioner, stateServiceUrl, host, port, logger } = options;
+  let useCases: ResourceUseCases | undefined;
+  const runner = new InProcessWorkRunner((job: ResourceJob) => (useCases as ResourceUseCases).work(job));
+  useCases = new ResourceUseCases(provisioner, new StateClient(stateServiceUrl), runner, logger);
+  const server = await serve(createResourceServiceApp({ service, useCases, logger }), port, host);
+  logger.info({ url: server.url }, `${service} microservice listening`);
+  return {
+    ...server,
+    close: async () => {
+      await server.close();
+      await runner.idle();
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import { EnvReader } from '../shared/config/env-reader.js';
+import { DEFAULT_STATE_TABLES, type StateTableNames } from './store/state-tables.js';
+
+export interface StateServiceConfig {
+  host: string;
+  port: number;
+  /** Unset: AWS with the default credential chain and region. */
+  dynamoDbEndpoint?: string;
+  region?: string;
+  tables: StateTableNames;
+  createTables: boolean;
+}
+
+export function readStateServiceConfig(env: NodeJS.ProcessEnv = process.env): StateServiceConfig {
+  const reader = new EnvReader(env);
+  const config: StateServiceConfig = {
+    host: reader.string('DMP_HOST', '127.0.0.1'),
+    port: reader.port('DMP_STATE_SERVICE_PORT', 8081),
+    dynamoDbEndpoint: reader.url('DMP_DYNAMODB_ENDPOINT'),
+    region: reader.optionalString('AWS_REGION'),
+    tables: {
+      dataProducts: reader.string('DMP_DATAPRODUCT_TABLE', DEFAULT_STATE_TABLES.dataProducts),
+      resources: reader.string('DMP_RESOURCE_TABLE', DEFAULT_STATE_TABLES.resources),
+    },
+    createTables: reader.oneOf('DMP_CREATE_TABLES', ['true', 'false'], 'true') === 'true',
+  };
+  reader.assertValid();
+  return config;
+}

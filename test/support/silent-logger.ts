@@ -1,0 +1,3 @@
+import { createLogger } from '../../shared/logging/logger.js';
+
+export const silentLogger = createLogger('test', 'silent');
