@@ -70,7 +70,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       DMP_S3_ENDPOINT: stack.s3Endpoint,
       DMP_IAM_MODE: 'local',
     };
-    const stateService = await startStateService(readStateServiceConfig(localEnv), createLogger('state-service'));
+    const stateService = await startStateService(
+      readStateServiceConfig(localEnv),
+      createLogger('state-service'),
+    );
     started.push(stateService);
     const serviceEnv = { ...localEnv, DMP_STATE_SERVICE_URL: stateService.url };
     const s3Service = await startS3Service(readS3ServiceConfig(serviceEnv), createLogger('s3'));
@@ -95,4 +98,3 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     throw error;
   }
 }
-

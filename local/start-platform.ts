@@ -27,6 +27,8 @@ try {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 } catch (error) {
-  process.stderr.write(`${error instanceof ConfigError ? error.message : `dmp failed to start: ${String(error)}`}\n`);
+  process.stderr.write(
+    `${error instanceof ConfigError ? error.message : `dmp failed to start: ${String(error)}`}\n`,
+  );
   process.exit(1);
 }

@@ -14,7 +14,9 @@ export interface ProvisionerConfig {
   bodyLimitBytes: number;
 }
 
-export const DEFAULT_DISCOVERY_CONFIG = fileURLToPath(new URL('../discovery-config/local.yaml', import.meta.url));
+export const DEFAULT_DISCOVERY_CONFIG = fileURLToPath(
+  new URL('../discovery-config/local.yaml', import.meta.url),
+);
 
 export function readProvisionerConfig(env: NodeJS.ProcessEnv = process.env): ProvisionerConfig {
   const reader = new EnvReader(env);

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { SourceDocument } from '../shared/descriptor/source-document.js';
-import { type DataProductDescriptor, type DataProductRef, allResources, refOf } from '../shared/descriptor/types.js';
+import {
+  type DataProductDescriptor,
+  type DataProductRef,
+  allResources,
+  refOf,
+} from '../shared/descriptor/types.js';
 import { validateDescriptor } from '../shared/descriptor/validate-descriptor.js';
 import { ConflictError, NotFoundError } from '../shared/errors.js';
 import { isTransit, type LifecycleState } from '../shared/state/lifecycle.js';

@@ -11,7 +11,10 @@ export async function startStateService(
   config: StateServiceConfig,
   logger: Logger = createLogger('state-service'),
 ): Promise<RunningServer> {
-  const documentClient = createDynamoDocumentClient({ dynamoDbEndpoint: config.dynamoDbEndpoint, region: config.region });
+  const documentClient = createDynamoDocumentClient({
+    dynamoDbEndpoint: config.dynamoDbEndpoint,
+    region: config.region,
+  });
   if (config.createTables) await ensureStateTables(documentClient, config.tables);
   const useCases = new StateUseCases(new DynamoStateStore(documentClient, config.tables));
   const server = await serve(createStateServiceApp({ useCases, logger }), config.port, config.host);

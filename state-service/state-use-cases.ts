@@ -25,14 +25,20 @@ export class StateUseCases {
   ) {}
 
   async getDataProduct(ref: DataProductRef): Promise<DataProductStateDocument> {
-    const [record, resources] = await Promise.all([this.store.getDataProduct(ref), this.store.listResources(ref)]);
+    const [record, resources] = await Promise.all([
+      this.store.getDataProduct(ref),
+      this.store.listResources(ref),
+    ]);
     if (!record) throw new NotFoundError(`data product ${describe(ref)} is unknown`);
     const { revision: _revision, ...dataProduct } = record;
     return { ...dataProduct, resources: resources.map(({ revision: _r, dataProduct: _d, ...rest }) => rest) };
   }
 
   async getResource(ref: DataProductRef, name: string): Promise<Omit<ResourceRecord, 'revision'>> {
-    const [dataProduct, resource] = await Promise.all([this.store.getDataProduct(ref), this.store.getResource(ref, name)]);
+    const [dataProduct, resource] = await Promise.all([
+      this.store.getDataProduct(ref),
+      this.store.getResource(ref, name),
+    ]);
     if (!dataProduct) throw new NotFoundError(`data product ${describe(ref)} is unknown`);
     if (resource) {
       const { revision: _revision, ...rest } = resource;
@@ -64,9 +70,17 @@ export class StateUseCases {
   }
 
   writeResource(write: ResourceWrite): Promise<WriteResult<ResourceRecord>> {
-    const ref = { environment: write.environment, domain: write.domain, name: write.dataProduct, version: write.version };
+    const ref = {
+      environment: write.environment,
+      domain: write.domain,
+      name: write.dataProduct,
+      version: write.version,
+    };
     return this.decideAndWrite(
-      async () => ({ dataProduct: await this.store.getDataProduct(ref), resource: await this.store.getResource(ref, write.name) }),
+      async () => ({
+        dataProduct: await this.store.getDataProduct(ref),
+        resource: await this.store.getResource(ref, write.name),
+      }),
       ({ dataProduct, resource }) => decideResourceWrite(dataProduct, resource, write, this.now()),
       (record, revision) => this.store.putResource(record, revision),
       ({ resource }) => resource?.revision ?? 0,
@@ -78,7 +92,8 @@ export class StateUseCases {
     read: () => Promise<C>,
     decide: (current: C) => Decision<T>,
     put: (record: T, expectedRevision: number) => Promise<void>,
-    revisionOf: (current: C) => number = (current) => (current as { revision?: number } | undefined)?.revision ?? 0,
+    revisionOf: (current: C) => number = (current) =>
+      (current as { revision?: number } | undefined)?.revision ?? 0,
   ): Promise<WriteResult<T>> {
     for (let attempt = 1; ; attempt += 1) {
       const current = await read();
@@ -103,5 +118,7 @@ function describe(ref: DataProductRef): string {
 }
 
 function findDeclared(record: DataProductRecord, name: string) {
-  return record.descriptor ? allResources(record.descriptor).find((resource) => resource.name === name) : undefined;
+  return record.descriptor
+    ? allResources(record.descriptor).find((resource) => resource.name === name)
+    : undefined;
 }

@@ -11,7 +11,11 @@ const WRITE_ACTIONS = ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUplo
  * prefixes: objects under each prefix, and listing the bucket restricted to
  * those prefixes.
  */
-export function s3AccessPolicy(bucket: string, directories: readonly string[], access: AccessLevel): PolicyDocument {
+export function s3AccessPolicy(
+  bucket: string,
+  directories: readonly string[],
+  access: AccessLevel,
+): PolicyDocument {
   const actions = access === 'read-write' ? [...READ_ACTIONS, ...WRITE_ACTIONS] : READ_ACTIONS;
   return {
     Version: '2012-10-17',
@@ -27,7 +31,11 @@ export function s3AccessPolicy(bucket: string, directories: readonly string[], a
         Effect: 'Allow',
         Action: ['s3:ListBucket'],
         Resource: [`arn:aws:s3:::${bucket}`],
-        Condition: { StringLike: { 's3:prefix': directories.flatMap((directory) => [`${directory}/`, `${directory}/*`]) } },
+        Condition: {
+          StringLike: {
+            's3:prefix': directories.flatMap((directory) => [`${directory}/`, `${directory}/*`]),
+          },
+        },
       },
     ],
   };

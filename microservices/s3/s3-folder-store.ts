@@ -31,7 +31,9 @@ export class S3FolderStore implements FolderStore {
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }
-    await this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: new Uint8Array(0), ContentLength: 0 }));
+    await this.client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: key, Body: new Uint8Array(0), ContentLength: 0 }),
+    );
     return true;
   }
 
@@ -48,7 +50,9 @@ export class S3FolderStore implements FolderStore {
       );
       const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
       if (keys.length > 0) {
-        await this.client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
+        await this.client.send(
+          new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }),
+        );
         removed += keys.length;
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
@@ -59,5 +63,10 @@ export class S3FolderStore implements FolderStore {
 
 function isNotFound(error: unknown): boolean {
   const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return name === 'NotFound' || name === 'NoSuchKey' || name === 'NoSuchBucket' || $metadata?.httpStatusCode === 404;
+  return (
+    name === 'NotFound' ||
+    name === 'NoSuchKey' ||
+    name === 'NoSuchBucket' ||
+    $metadata?.httpStatusCode === 404
+  );
 }

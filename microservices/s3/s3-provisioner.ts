@@ -3,7 +3,10 @@ import type { ValidationIssue } from '../../shared/errors.js';
 import { diffAccess } from '../../shared/iam/access-diff.js';
 import type { RoleGrants } from '../../shared/iam/role-grants.js';
 import type { ResourceRequest } from '../../shared/microservice/resource-request.js';
-import type { ResourceInfo, TechnologyProvisioner } from '../../shared/microservice/technology-provisioner.js';
+import type {
+  ResourceInfo,
+  TechnologyProvisioner,
+} from '../../shared/microservice/technology-provisioner.js';
 import type { FolderStore } from './folder-store.js';
 import { s3AccessPolicy, s3PolicyName } from './s3-access-policies.js';
 import { parseS3Specific, type S3Specific } from './s3-specific.js';
@@ -54,12 +57,23 @@ export class S3Provisioner implements TechnologyProvisioner {
   }
 
   /** Replace semantics (code 5.3, without its delete-then-attach gap): grant the desired roles, then revoke the rest. */
-  private async applyGrants(request: ResourceRequest, previous: ResourceDescriptor | null, specific: S3Specific) {
+  private async applyGrants(
+    request: ResourceRequest,
+    previous: ResourceDescriptor | null,
+    specific: S3Specific,
+  ) {
     const policyName = s3PolicyName(request.dataProduct, request.resource.name);
     const diff = diffAccess(previous, request.resource);
-    const toWrite = [...diff.granted, ...diff.unchanged.map((role) => ({ role, access: accessOf(request.resource, role) }))];
+    const toWrite = [
+      ...diff.granted,
+      ...diff.unchanged.map((role) => ({ role, access: accessOf(request.resource, role) })),
+    ];
     for (const { role, access } of toWrite) {
-      await this.grants.grant(role, policyName, s3AccessPolicy(specific.bucket, specific.directories, access));
+      await this.grants.grant(
+        role,
+        policyName,
+        s3AccessPolicy(specific.bucket, specific.directories, access),
+      );
     }
     for (const role of diff.revoked) await this.grants.revoke(role, policyName);
   }

@@ -15,7 +15,10 @@ export async function createS3Provisioner(config: S3ServiceConfig): Promise<S3Pr
 
 async function createRoleGrants(config: S3ServiceConfig): Promise<RoleGrants> {
   if (config.iamMode === 'local') {
-    const client = createDynamoDocumentClient({ dynamoDbEndpoint: config.dynamoDbEndpoint, region: config.region });
+    const client = createDynamoDocumentClient({
+      dynamoDbEndpoint: config.dynamoDbEndpoint,
+      region: config.region,
+    });
     return LocalRoleGrants.create(client, config.localIamTable);
   }
   return new IamRoleGrants(new IAMClient(config.region ? { region: config.region } : {}));

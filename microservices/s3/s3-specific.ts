@@ -12,18 +12,27 @@ const DIRECTORY_SEGMENT = /^[A-Za-z0-9_.=-]+$/;
 const BASE = '/resource/specific';
 
 /** Pure checks of `specific`: `bucket` and `directory` or `directories`, relative keys that cannot escape their prefix. */
-export function parseS3Specific(specific: Record<string, unknown>): { value?: S3Specific; issues: ValidationIssue[] } {
+export function parseS3Specific(specific: Record<string, unknown>): {
+  value?: S3Specific;
+  issues: ValidationIssue[];
+} {
   const issues: ValidationIssue[] = [];
   for (const key of Object.keys(specific)) {
     if (!['bucket', 'directory', 'directories'].includes(key)) {
-      issues.push({ path: `${BASE}/${key}`, message: `unknown key "${key}"; S3 resources take bucket and directory (or directories)` });
+      issues.push({
+        path: `${BASE}/${key}`,
+        message: `unknown key "${key}"; S3 resources take bucket and directory (or directories)`,
+      });
     }
   }
   const bucket = specific.bucket;
   if (typeof bucket !== 'string' || bucket === '') {
     issues.push({ path: `${BASE}/bucket`, message: 'is required: the name of an existing S3 bucket' });
   } else if (!BUCKET_NAME.test(bucket) || bucket.includes('..')) {
-    issues.push({ path: `${BASE}/bucket`, message: `"${bucket}" is not a valid S3 bucket name (3-63 lowercase letters, digits, '.' and '-')` });
+    issues.push({
+      path: `${BASE}/bucket`,
+      message: `"${bucket}" is not a valid S3 bucket name (3-63 lowercase letters, digits, '.' and '-')`,
+    });
   }
 
   const { directory, directories } = specific;

@@ -4,7 +4,10 @@ import { startResourceService } from '../../shared/microservice/start-resource-s
 import { createS3Provisioner } from './s3-service.js';
 import type { S3ServiceConfig } from './s3-service-config.js';
 
-export async function startS3Service(config: S3ServiceConfig, logger: Logger = createLogger('s3')): Promise<RunningServer> {
+export async function startS3Service(
+  config: S3ServiceConfig,
+  logger: Logger = createLogger('s3'),
+): Promise<RunningServer> {
   return startResourceService({
     service: 's3',
     provisioner: await createS3Provisioner(config),

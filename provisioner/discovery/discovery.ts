@@ -82,7 +82,9 @@ export class Discovery implements TechnologyCatalog {
   }
 
   technologiesIn(environment: string): string[] | undefined {
-    const entry = Object.hasOwn(this.file.environments, environment) ? this.file.environments[environment] : undefined;
+    const entry = Object.hasOwn(this.file.environments, environment)
+      ? this.file.environments[environment]
+      : undefined;
     return entry ? Object.keys(entry.technologies) : undefined;
   }
 
@@ -90,7 +92,8 @@ export class Discovery implements TechnologyCatalog {
     const technologies = Object.hasOwn(this.file.environments, environment)
       ? this.file.environments[environment]?.technologies
       : undefined;
-    const entry = technologies && Object.hasOwn(technologies, technology) ? technologies[technology] : undefined;
+    const entry =
+      technologies && Object.hasOwn(technologies, technology) ? technologies[technology] : undefined;
     if (!entry) return undefined;
     return {
       url: entry.url.replace(/\/+$/, ''),
@@ -101,8 +104,11 @@ export class Discovery implements TechnologyCatalog {
 
 /** Replaces `${NAME}` and `${NAME:-default}` with environment values. */
 export function interpolateEnv(text: string, env: NodeJS.ProcessEnv): string {
-  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_match, name: string, fallback?: string) => {
-    const value = env[name];
-    return value !== undefined && value !== '' ? value : (fallback ?? '');
-  });
+  return text.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g,
+    (_match, name: string, fallback?: string) => {
+      const value = env[name];
+      return value !== undefined && value !== '' ? value : (fallback ?? '');
+    },
+  );
 }

@@ -93,12 +93,20 @@ export class OperationProgress {
   }
 
   /** Judges an in-flight step against the state service's view of its resource. */
-  observe(step: StepProgress, resource: ObservedResource | undefined, operationId: string, now: number): Observation {
+  observe(
+    step: StepProgress,
+    resource: ObservedResource | undefined,
+    operationId: string,
+    now: number,
+  ): Observation {
     const target = step.method ? RESOURCE_METHOD_STATES[step.method].done : undefined;
     const ours = resource?.operationId === operationId;
     if (ours && resource?.state === target) return { kind: 'succeeded' };
     if (ours && resource?.state === 'FAILED') {
-      return { kind: 'failed', error: resource.lastError ?? 'the microservice reported a failure without a message' };
+      return {
+        kind: 'failed',
+        error: resource.lastError ?? 'the microservice reported a failure without a message',
+      };
     }
     if (step.acceptedAt !== undefined && now - step.acceptedAt >= step.timeoutMs) {
       return {

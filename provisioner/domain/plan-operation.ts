@@ -4,7 +4,12 @@ import {
   type DataProductDescriptor,
   type ResourceDescriptor,
 } from '../../shared/descriptor/types.js';
-import type { LifecycleState, ResourceMethod, ResourceState, TransitState } from '../../shared/state/lifecycle.js';
+import type {
+  LifecycleState,
+  ResourceMethod,
+  ResourceState,
+  TransitState,
+} from '../../shared/state/lifecycle.js';
 import type { DataProductStateDocument } from '../../shared/state/records.js';
 
 export type OperationKind = 'deploy' | 'delete';
@@ -32,7 +37,10 @@ type StoredResources = DataProductStateDocument['resources'];
  * (NONE, DELETED) or FAILED is created with POST, a CREATED one is updated
  * with PUT. A resource waits for everything it depends on.
  */
-export function planDeploy(descriptor: DataProductDescriptor, stored: DataProductStateDocument | undefined): OperationPlan {
+export function planDeploy(
+  descriptor: DataProductDescriptor,
+  stored: DataProductStateDocument | undefined,
+): OperationPlan {
   const states = stateByName(stored?.resources ?? []);
   const steps = allResources(descriptor).map((resource) => ({
     resource,

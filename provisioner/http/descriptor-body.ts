@@ -25,13 +25,19 @@ export function descriptorFromBody(req: Request): SourceDocument {
   }
   const body: unknown = req.body;
   if (!Buffer.isBuffer(body) || body.length === 0) {
-    throw new ValidationError('The body is empty', [{ path: '', message: 'send the data product descriptor as the body' }]);
+    throw new ValidationError('The body is empty', [
+      { path: '', message: 'send the data product descriptor as the body' },
+    ]);
   }
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(body);
   } catch {
-    throw new ValidationError('The body is not valid UTF-8', [{ path: '', message: 'the body must be UTF-8 text' }]);
+    throw new ValidationError('The body is not valid UTF-8', [
+      { path: '', message: 'the body must be UTF-8 text' },
+    ]);
   }
-  return isJson ? parseJsonDocument(text, DEFAULT_DOCUMENT_LIMITS) : parseYamlDocument(text, DEFAULT_DOCUMENT_LIMITS);
+  return isJson
+    ? parseJsonDocument(text, DEFAULT_DOCUMENT_LIMITS)
+    : parseYamlDocument(text, DEFAULT_DOCUMENT_LIMITS);
 }

@@ -10,7 +10,11 @@ export interface ProvisionerAppOptions {
   bodyLimitBytes?: number;
 }
 
-export function createProvisionerApp({ useCases, logger, bodyLimitBytes = 1024 * 1024 }: ProvisionerAppOptions): Express {
+export function createProvisionerApp({
+  useCases,
+  logger,
+  bodyLimitBytes = 1024 * 1024,
+}: ProvisionerAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.get('/healthz', (_req, res) => {

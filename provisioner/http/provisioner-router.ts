@@ -11,7 +11,10 @@ export function provisionerRouter(useCases: ProvisioningUseCases, bodyLimitBytes
   const rawBody = express.raw({ type: () => true, limit: bodyLimitBytes });
 
   const accepted = (res: express.Response, result: OperationAccepted) => {
-    res.status(202).location(`/v1/dataproduct/state/${dataProductPath(result)}`).json(result);
+    res
+      .status(202)
+      .location(`/v1/dataproduct/state/${dataProductPath(result)}`)
+      .json(result);
   };
 
   router.post('/v1/dataproduct', rawBody, async (req, res) => {

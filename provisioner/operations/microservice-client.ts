@@ -62,7 +62,10 @@ export class MicroserviceClient {
           randomize: true,
           onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
             if (retriesLeft > 0 && !(error instanceof AbortError)) {
-              log.warn({ attempt: attemptNumber, retriesLeft, reason: error.message }, 'microservice call failed; retrying');
+              log.warn(
+                { attempt: attemptNumber, retriesLeft, reason: error.message },
+                'microservice call failed; retrying',
+              );
             }
           },
         },

@@ -110,13 +110,22 @@ export class OperationRunner {
     log.info({ state }, 'operation finished');
   }
 
-  private async dispatch(operation: Operation, step: StepProgress, progress: OperationProgress): Promise<void> {
+  private async dispatch(
+    operation: Operation,
+    step: StepProgress,
+    progress: OperationProgress,
+  ): Promise<void> {
     const { ref, operationId } = operation;
     const resource = operation.plan.steps.find((planned) => planned.resource.name === step.name)?.resource;
     const endpoint = resource && this.discovery.endpointFor(ref.environment, resource.technology);
     if (!resource || !step.method) return;
     if (!endpoint) {
-      await this.fail(operation, step, progress, `technology ${resource.technology} is not registered in discovery`);
+      await this.fail(
+        operation,
+        step,
+        progress,
+        `technology ${resource.technology} is not registered in discovery`,
+      );
       return;
     }
     const request: ResourceRequest = {
@@ -136,11 +145,7 @@ export class OperationRunner {
   }
 
   /** One GET of the data product state settles every in-flight resource it can. */
-  private async pollOnce(
-    operation: Operation,
-    progress: OperationProgress,
-    log: Logger,
-  ): Promise<boolean> {
+  private async pollOnce(operation: Operation, progress: OperationProgress, log: Logger): Promise<boolean> {
     let document: Awaited<ReturnType<StateClient['getDataProduct']>>;
     try {
       document = await this.state.getDataProduct(operation.ref);
@@ -151,7 +156,12 @@ export class OperationRunner {
     const observed = new Map((document?.resources ?? []).map((record) => [record.name, record]));
     let changed = false;
     for (const step of progress.inFlight()) {
-      const observation = progress.observe(step, observed.get(step.name), operation.operationId, this.clock());
+      const observation = progress.observe(
+        step,
+        observed.get(step.name),
+        operation.operationId,
+        this.clock(),
+      );
       if (observation.kind === 'succeeded') {
         progress.succeeded(step.name);
         changed = true;

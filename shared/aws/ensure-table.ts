@@ -17,7 +17,10 @@ export async function ensureTable(
       new CreateTableCommand({
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: keys.map((key) => ({ AttributeName: key.name, AttributeType: key.type ?? 'S' })),
+        AttributeDefinitions: keys.map((key) => ({
+          AttributeName: key.name,
+          AttributeType: key.type ?? 'S',
+        })),
         KeySchema: keys.map((key) => ({ AttributeName: key.name, KeyType: key.keyType })),
       }),
     );

@@ -2,7 +2,9 @@
 
 export type DependencyGraph = ReadonlyMap<string, readonly string[]>;
 
-export function graphOf(resources: readonly { name: string; dependsOn: readonly string[] }[]): DependencyGraph {
+export function graphOf(
+  resources: readonly { name: string; dependsOn: readonly string[] }[],
+): DependencyGraph {
   return new Map(resources.map((resource) => [resource.name, resource.dependsOn]));
 }
 

@@ -19,7 +19,9 @@ export function issuesFromAjv(
     switch (error.keyword) {
       case 'additionalProperties': {
         const key = String(error.params.additionalProperty);
-        const known = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+        const known = Object.keys(
+          (error.parentSchema as { properties?: object } | undefined)?.properties ?? {},
+        );
         const suggestion = closestWord(key, known);
         const hint = suggestion ? `; did you mean "${suggestion}"?` : `; known keys: ${known.join(', ')}`;
         issues.push({ path: `${path}/${escapePointerToken(key)}`, message: `unknown key "${key}"${hint}` });
@@ -40,7 +42,9 @@ export function issuesFromAjv(
         issues.push({
           path,
           message:
-            error.params.limit === 1 ? 'must not be empty' : `must be at least ${error.params.limit} characters`,
+            error.params.limit === 1
+              ? 'must not be empty'
+              : `must be at least ${error.params.limit} characters`,
         });
         break;
       case 'uniqueItems':
@@ -57,7 +61,9 @@ export function issuesFromAjv(
     }
   }
   // An empty string also fails its pattern; saying it is empty is enough.
-  const empty = new Set(issues.filter((issue) => issue.message === 'must not be empty').map((issue) => issue.path));
+  const empty = new Set(
+    issues.filter((issue) => issue.message === 'must not be empty').map((issue) => issue.path),
+  );
   return issues.filter((issue) => !empty.has(issue.path) || issue.message === 'must not be empty');
 }
 

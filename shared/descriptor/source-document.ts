@@ -1,4 +1,11 @@
-import { constructFromEvents, EVENT_ID, type Event, getScalarValue, parseEvents, YAMLException } from 'js-yaml';
+import {
+  constructFromEvents,
+  EVENT_ID,
+  type Event,
+  getScalarValue,
+  parseEvents,
+  YAMLException,
+} from 'js-yaml';
 import { type ValidationIssue, ValidationError } from '../errors.js';
 
 /**
@@ -74,7 +81,9 @@ function yamlSyntaxError(error: unknown): ValidationError {
       issue.column = error.mark.column + 1;
     }
     const where = issue.line ? ` at line ${issue.line}, column ${issue.column}` : '';
-    return new ValidationError(`The body is not valid YAML: ${error.reason}${where}`, [issue], { cause: error });
+    return new ValidationError(`The body is not valid YAML: ${error.reason}${where}`, [issue], {
+      cause: error,
+    });
   }
   return new ValidationError('The body is not valid YAML', [{ path: '', message: String(error) }]);
 }
@@ -156,7 +165,14 @@ function locateValues(events: Event[], text: string): Map<string, number> {
       if (event.type === EVENT_ID.MAPPING || event.type === EVENT_ID.SEQUENCE) {
         // A complex key is rejected by validation later; walk it only to keep the stack balanced.
         const kind = event.type === EVENT_ID.MAPPING ? 'mapping' : 'sequence';
-        stack.push({ kind, pointer: '/?', nextIndex: 0, expectingKey: kind === 'mapping', key: '', keyOffset: 0 });
+        stack.push({
+          kind,
+          pointer: '/?',
+          nextIndex: 0,
+          expectingKey: kind === 'mapping',
+          key: '',
+          keyOffset: 0,
+        });
       }
       continue;
     }
@@ -189,7 +205,8 @@ function nearestOffset(offsets: Map<string, number>, pointer: string): number | 
 
 function lineStartOffsets(text: string): number[] {
   const starts = [0];
-  for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) starts.push(index + 1);
+  for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1))
+    starts.push(index + 1);
   return starts;
 }
 

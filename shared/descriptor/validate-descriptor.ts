@@ -34,7 +34,10 @@ interface LocatedResource {
  * Validates a parsed descriptor against the schema and the semantic rules,
  * reporting every problem at once; returns the normalised descriptor.
  */
-export function validateDescriptor(document: SourceDocument, catalog: TechnologyCatalog): DataProductDescriptor {
+export function validateDescriptor(
+  document: SourceDocument,
+  catalog: TechnologyCatalog,
+): DataProductDescriptor {
   const raw = document.value;
   const issues: ValidationIssue[] = [];
   if (!checkSchema(raw)) issues.push(...issuesFromAjv(checkSchema.errors, PATTERN_MESSAGES));
@@ -78,7 +81,10 @@ function checkResourceTypes(resources: LocatedResource[]): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   for (const { path, raw } of resources) {
     if (raw.type === undefined && raw.resourceType === undefined) {
-      issues.push({ path: `${path}/type`, message: 'is required (the spelling resourceType is accepted too)' });
+      issues.push({
+        path: `${path}/type`,
+        message: 'is required (the spelling resourceType is accepted too)',
+      });
     } else if (raw.type !== undefined && raw.resourceType !== undefined) {
       issues.push({ path: `${path}/resourceType`, message: 'give either type or resourceType, not both' });
     }

@@ -18,7 +18,7 @@ export interface ErrorBody {
   [detail: string]: unknown;
 }
 
-const STATUS_BY_ERROR = new Map<Function, number>([
+const STATUS_BY_ERROR = new Map<abstract new (...args: never) => DomainError, number>([
   [ValidationError, 400],
   [NotFoundError, 404],
   [ConflictError, 409],
@@ -29,7 +29,8 @@ const STATUS_BY_ERROR = new Map<Function, number>([
 
 export function toHttpError(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof DomainError) {
-    const status = STATUS_BY_ERROR.get(error.constructor) ?? 400;
+    const status =
+      STATUS_BY_ERROR.get(error.constructor as abstract new (...args: never) => DomainError) ?? 400;
     const body: ErrorBody = { ...error.details, error: error.name, message: error.message };
     if (error instanceof ValidationError) body.errors = error.issues;
     return { status, body };
@@ -71,7 +72,8 @@ function fromBodyParser(error: unknown): { status: number; body: ErrorBody } | u
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const { status, body } = toHttpError(error);
-    if (status >= 500) logger.error({ err: error, method: req.method, url: req.originalUrl }, 'request failed');
+    if (status >= 500)
+      logger.error({ err: error, method: req.method, url: req.originalUrl }, 'request failed');
     res.status(status).json(body);
   };
 }

@@ -19,7 +19,10 @@ const namePattern = new RegExp(NAME_PATTERN);
 const versionPattern = new RegExp(VERSION_PATTERN);
 
 /** Path parameters naming a data product (and optionally a resource): checked before they reach any key. */
-export function dataProductRefFromPath(params: Record<string, string | undefined>, nameParam = 'name'): DataProductRef {
+export function dataProductRefFromPath(
+  params: Record<string, string | undefined>,
+  nameParam = 'name',
+): DataProductRef {
   const issues: ValidationIssue[] = [];
   const check = (param: string, pattern: RegExp, message: string): string => {
     const value = params[param] ?? '';

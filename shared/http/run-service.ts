@@ -7,7 +7,8 @@ export async function runService(name: string, start: () => Promise<RunningServe
   try {
     server = await start();
   } catch (error) {
-    const message = error instanceof ConfigError ? error.message : `${name} failed to start: ${String(error)}`;
+    const message =
+      error instanceof ConfigError ? error.message : `${name} failed to start: ${String(error)}`;
     process.stderr.write(`${message}\n`);
     process.exit(1);
   }

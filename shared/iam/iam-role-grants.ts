@@ -8,7 +8,11 @@ export class IamRoleGrants implements RoleGrants {
   async grant(role: string, policyName: string, document: PolicyDocument): Promise<void> {
     try {
       await this.client.send(
-        new PutRolePolicyCommand({ RoleName: role, PolicyName: policyName, PolicyDocument: JSON.stringify(document) }),
+        new PutRolePolicyCommand({
+          RoleName: role,
+          PolicyName: policyName,
+          PolicyDocument: JSON.stringify(document),
+        }),
       );
     } catch (error) {
       if ((error as { name?: string }).name === 'NoSuchEntityException') {

@@ -16,7 +16,10 @@ export class LocalRoleGrants implements RoleGrants {
     private readonly tableName = DEFAULT_LOCAL_IAM_TABLE,
   ) {}
 
-  static async create(client: DynamoDBDocumentClient, tableName = DEFAULT_LOCAL_IAM_TABLE): Promise<LocalRoleGrants> {
+  static async create(
+    client: DynamoDBDocumentClient,
+    tableName = DEFAULT_LOCAL_IAM_TABLE,
+  ): Promise<LocalRoleGrants> {
     await ensureTable(client as unknown as DynamoDBClient, tableName, [
       { name: 'roleName', keyType: 'HASH' },
       { name: 'policyName', keyType: 'RANGE' },
@@ -28,13 +31,20 @@ export class LocalRoleGrants implements RoleGrants {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { roleName: role, policyName, policyDocument: JSON.stringify(document), updatedAt: new Date().toISOString() },
+        Item: {
+          roleName: role,
+          policyName,
+          policyDocument: JSON.stringify(document),
+          updatedAt: new Date().toISOString(),
+        },
       }),
     );
   }
 
   async revoke(role: string, policyName: string): Promise<void> {
-    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { roleName: role, policyName } }));
+    await this.client.send(
+      new DeleteCommand({ TableName: this.tableName, Key: { roleName: role, policyName } }),
+    );
   }
 
   /** The policies of a role, as IAM's GetRolePolicy would return them. */
@@ -47,6 +57,8 @@ export class LocalRoleGrants implements RoleGrants {
         ConsistentRead: true,
       }),
     );
-    return Object.fromEntries(Items.map((item) => [item.policyName as string, JSON.parse(item.policyDocument as string)]));
+    return Object.fromEntries(
+      Items.map((item) => [item.policyName as string, JSON.parse(item.policyDocument as string)]),
+    );
   }
 }

@@ -42,7 +42,9 @@ export function createLambdaHandler(useCases: ResourceUseCases) {
     if (!event.path.endsWith('/v1/dataproduct/resource') || !METHODS.includes(event.httpMethod)) {
       return json(404, { error: 'NotFound', message: `no route for ${event.httpMethod} ${event.path}` });
     }
-    const text = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
+    const text = event.isBase64Encoded
+      ? Buffer.from(event.body ?? '', 'base64').toString('utf8')
+      : (event.body ?? '');
     if (Buffer.byteLength(text) > MAX_BODY_BYTES) {
       return json(413, { error: 'PayloadTooLarge', message: 'the request body is larger than the limit' });
     }

@@ -25,7 +25,12 @@ export const resourceRequestSchema = {
       type: 'object',
       additionalProperties: false,
       required: ['environment', 'domain', 'name', 'version'],
-      properties: { environment: name, domain: name, name, version: { type: 'string', pattern: VERSION_PATTERN } },
+      properties: {
+        environment: name,
+        domain: name,
+        name,
+        version: { type: 'string', pattern: VERSION_PATTERN },
+      },
     },
     descriptor: { type: 'object' },
     resource: {

@@ -37,7 +37,8 @@ export class ResourceUseCases {
             message: `this microservice handles ${this.provisioner.technologies.join(', ')}, not "${resource.technology}"`,
           },
         ];
-    if (issues.length > 0) throw new ValidationError(`The ${resource.technology} resource ${resource.name} is invalid`, issues);
+    if (issues.length > 0)
+      throw new ValidationError(`The ${resource.technology} resource ${resource.name} is invalid`, issues);
 
     const current = await this.state.getResource(dataProduct, resource.name);
     const transit = RESOURCE_METHOD_STATES[method].transit;
@@ -54,19 +55,29 @@ export class ResourceUseCases {
 
   /** The asynchronous part; never throws: the outcome goes to the state service. */
   async work({ method, request, previous }: ResourceJob): Promise<void> {
-    const log = this.logger.child({ operationId: request.operationId, resource: request.resource.name, method });
+    const log = this.logger.child({
+      operationId: request.operationId,
+      resource: request.resource.name,
+      method,
+    });
     let outcome: Parameters<StateClient['writeResource']>[0];
     try {
-      const info =
-        method === 'POST'
-          ? await this.provisioner.create(request, previous)
-          : method === 'PUT'
-            ? await this.provisioner.update(request, previous)
-            : (await this.provisioner.remove(request, previous), null);
-      outcome = { ...stateKey(request), state: RESOURCE_METHOD_STATES[method].done, operationId: request.operationId, info, applied: method === 'DELETE' ? null : request.resource };
+      const info = await this.perform(method, request, previous);
+      outcome = {
+        ...stateKey(request),
+        state: RESOURCE_METHOD_STATES[method].done,
+        operationId: request.operationId,
+        info,
+        applied: method === 'DELETE' ? null : request.resource,
+      };
     } catch (error) {
       log.warn({ err: error }, 'resource work failed');
-      outcome = { ...stateKey(request), state: 'FAILED', operationId: request.operationId, lastError: describeError(error) };
+      outcome = {
+        ...stateKey(request),
+        state: 'FAILED',
+        operationId: request.operationId,
+        lastError: describeError(error),
+      };
     }
     try {
       await this.state.writeResource(outcome);
@@ -75,6 +86,22 @@ export class ResourceUseCases {
       // A superseded operation's late answer is refused by fencing: that is the point.
       const level = error instanceof ConflictError ? 'warn' : 'error';
       log[level]({ err: error, state: outcome.state }, 'could not report the resource state');
+    }
+  }
+
+  private async perform(
+    method: ResourceMethod,
+    request: ResourceJob['request'],
+    previous: ResourceJob['previous'],
+  ) {
+    switch (method) {
+      case 'POST':
+        return this.provisioner.create(request, previous);
+      case 'PUT':
+        return this.provisioner.update(request, previous);
+      case 'DELETE':
+        await this.provisioner.remove(request, previous);
+        return null;
     }
   }
 }

@@ -13,7 +13,13 @@ export type LifecycleState = TransitState | ConsistentState;
 export type ResourceState = Exclude<LifecycleState, 'NOT_COMPLETED'>;
 
 export const DATA_PRODUCT_STATES: readonly LifecycleState[] = [...CONSISTENT_STATES, ...TRANSIT_STATES];
-export const RESOURCE_STATES: readonly ResourceState[] = ['NONE', 'CREATED', 'DELETED', 'FAILED', ...TRANSIT_STATES];
+export const RESOURCE_STATES: readonly ResourceState[] = [
+  'NONE',
+  'CREATED',
+  'DELETED',
+  'FAILED',
+  ...TRANSIT_STATES,
+];
 
 export function isTransit(state: LifecycleState): state is TransitState {
   return (TRANSIT_STATES as readonly string[]).includes(state);

@@ -1,4 +1,9 @@
-import type { DataProductDescriptor, DataProductRef, ResourceDescriptor, ResourceKind } from '../descriptor/types.js';
+import type {
+  DataProductDescriptor,
+  DataProductRef,
+  ResourceDescriptor,
+  ResourceKind,
+} from '../descriptor/types.js';
 import type { LifecycleState, ResourceState } from './lifecycle.js';
 
 /** What the state service keeps per data product (table dmp-dataproduct-state). */

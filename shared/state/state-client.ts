@@ -34,22 +34,31 @@ export class StateClient {
   }
 
   async getDataProduct(ref: DataProductRef): Promise<DataProductStateDocument | undefined> {
-    const response = await this.send<DataProductStateDocument>('GET', `/v1/state/dataproduct/${dataProductPath(ref)}`);
+    const response = await this.send<DataProductStateDocument>(
+      'GET',
+      `/v1/state/dataproduct/${dataProductPath(ref)}`,
+    );
     return response.status === 404 ? undefined : response.body;
   }
 
-  async getResource(ref: DataProductRef, name: string): Promise<Omit<ResourceRecord, 'revision'> | undefined> {
+  async getResource(
+    ref: DataProductRef,
+    name: string,
+  ): Promise<Omit<ResourceRecord, 'revision'> | undefined> {
     const path = `/v1/state/dataproduct/resource/${dataProductPath(ref)}/${encodeURIComponent(name)}`;
     const response = await this.send<Omit<ResourceRecord, 'revision'>>('GET', path);
     return response.status === 404 ? undefined : response.body;
   }
 
   async writeDataProduct(write: DataProductWrite): Promise<Omit<DataProductRecord, 'revision'>> {
-    return (await this.send<Omit<DataProductRecord, 'revision'>>('POST', '/v1/state/dataproduct', write)).body;
+    return (await this.send<Omit<DataProductRecord, 'revision'>>('POST', '/v1/state/dataproduct', write))
+      .body;
   }
 
   async writeResource(write: ResourceWrite): Promise<Omit<ResourceRecord, 'revision'>> {
-    return (await this.send<Omit<ResourceRecord, 'revision'>>('POST', '/v1/state/dataproduct/resource', write)).body;
+    return (
+      await this.send<Omit<ResourceRecord, 'revision'>>('POST', '/v1/state/dataproduct/resource', write)
+    ).body;
   }
 
   /** 2xx and 404 are answers; 409 a ConflictError; other 4xx a bug of ours; network errors and 5xx are retried. */
@@ -69,7 +78,9 @@ export class StateClient {
         }
         if (response.status === 404) throw new AbortError(new NotFoundError(message));
         if (response.status < 500) {
-          throw new AbortError(new Error(`state service refused ${method} ${path}: ${response.status} ${message}`));
+          throw new AbortError(
+            new Error(`state service refused ${method} ${path}: ${response.status} ${message}`),
+          );
         }
         throw new UpstreamError(`state service answered ${response.status} to ${method} ${path}: ${message}`);
       },

@@ -46,7 +46,8 @@ export function decideDataProductWrite(
       state: write.state,
       operationId: write.operationId,
       descriptor: write.descriptor ?? current?.descriptor ?? null,
-      lastError: write.state === 'FAILED' || write.state === 'NOT_COMPLETED' ? (write.lastError ?? null) : null,
+      lastError:
+        write.state === 'FAILED' || write.state === 'NOT_COMPLETED' ? (write.lastError ?? null) : null,
       createdAt: current?.createdAt ?? now,
       updatedAt: now,
       revision: (current?.revision ?? 0) + 1,
@@ -111,7 +112,12 @@ export function decideResourceWrite(
       operationId: write.operationId,
       lastError: write.state === 'FAILED' ? (write.lastError ?? 'failed without an error message') : null,
       info: infoAfter(write, current),
-      applied: write.state === 'CREATED' ? (write.applied ?? current?.applied ?? null) : write.state === 'DELETED' ? null : (current?.applied ?? null),
+      applied:
+        write.state === 'CREATED'
+          ? (write.applied ?? current?.applied ?? null)
+          : write.state === 'DELETED'
+            ? null
+            : (current?.applied ?? null),
       createdAt: current?.createdAt ?? now,
       updatedAt: now,
       revision: (current?.revision ?? 0) + 1,
@@ -119,7 +125,10 @@ export function decideResourceWrite(
   };
 }
 
-function infoAfter(write: ResourceWrite, current: ResourceRecord | undefined): Record<string, unknown> | null {
+function infoAfter(
+  write: ResourceWrite,
+  current: ResourceRecord | undefined,
+): Record<string, unknown> | null {
   if (write.state === 'DELETED') return null;
   if (write.info !== undefined) return write.info;
   return current?.info ?? null;

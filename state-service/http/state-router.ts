@@ -15,10 +15,13 @@ export function stateRouter(useCases: StateUseCases): Router {
     res.json(await useCases.getDataProduct(dataProductRefFromPath(req.params)));
   });
 
-  router.get('/v1/state/dataproduct/resource/:environment/:domain/:dataProduct/:version/:resource', async (req, res) => {
-    const ref = dataProductRefFromPath(req.params, 'dataProduct');
-    res.json(await useCases.getResource(ref, req.params.resource));
-  });
+  router.get(
+    '/v1/state/dataproduct/resource/:environment/:domain/:dataProduct/:version/:resource',
+    async (req, res) => {
+      const ref = dataProductRefFromPath(req.params, 'dataProduct');
+      res.json(await useCases.getResource(ref, req.params.resource));
+    },
+  );
 
   const upsertDataProduct = async (req: Request, res: Response) => {
     const { record, changed } = await useCases.writeDataProduct(parseDataProductWrite(req.body));

@@ -10,7 +10,11 @@ export interface StateServiceAppOptions {
   bodyLimitBytes?: number;
 }
 
-export function createStateServiceApp({ useCases, logger, bodyLimitBytes = 1024 * 1024 }: StateServiceAppOptions): Express {
+export function createStateServiceApp({
+  useCases,
+  logger,
+  bodyLimitBytes = 1024 * 1024,
+}: StateServiceAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.get('/healthz', (_req, res) => {

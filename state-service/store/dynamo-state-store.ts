@@ -14,7 +14,11 @@ export class DynamoStateStore implements StateStore {
 
   async getDataProduct(ref: DataProductRef): Promise<DataProductRecord | undefined> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tables.dataProducts, Key: { id: dataProductKey(ref) }, ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.tables.dataProducts,
+        Key: { id: dataProductKey(ref) },
+        ConsistentRead: true,
+      }),
     );
     if (!Item) return undefined;
     const { id: _id, ...record } = Item;
@@ -52,7 +56,12 @@ export class DynamoStateStore implements StateStore {
   }
 
   async putDataProduct(record: DataProductRecord, expectedRevision: number): Promise<void> {
-    await this.conditionalPut(this.tables.dataProducts, { id: dataProductKey(record), ...record }, 'id', expectedRevision);
+    await this.conditionalPut(
+      this.tables.dataProducts,
+      { id: dataProductKey(record), ...record },
+      'id',
+      expectedRevision,
+    );
   }
 
   async putResource(record: ResourceRecord, expectedRevision: number): Promise<void> {

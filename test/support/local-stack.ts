@@ -14,7 +14,13 @@ export const TEST_BUCKETS = ['dmp-datamesh-s3', 'ms-datamesh-s3'];
 
 /** dynalite and s3rver on free ports, in a fresh temporary folder. */
 export async function startTestStack(dataDir = mkdtempSync(join(tmpdir(), 'dmp-test-'))): Promise<TestStack> {
-  const stack = await startLocalStack({ host: '127.0.0.1', dynamoDbPort: 0, s3Port: 0, dataDir, buckets: TEST_BUCKETS });
+  const stack = await startLocalStack({
+    host: '127.0.0.1',
+    dynamoDbPort: 0,
+    s3Port: 0,
+    dataDir,
+    buckets: TEST_BUCKETS,
+  });
   return {
     ...stack,
     dataDir,

@@ -34,7 +34,9 @@ describe('parseYamlDocument', () => {
   });
 
   it('refuses several documents and empty input', () => {
-    expect(issuesOf(() => parseYamlDocument('a: 1\n---\nb: 2'))[0]?.message).toMatch(/exactly one YAML document, found 2/);
+    expect(issuesOf(() => parseYamlDocument('a: 1\n---\nb: 2'))[0]?.message).toMatch(
+      /exactly one YAML document, found 2/,
+    );
     expect(issuesOf(() => parseYamlDocument(''))[0]?.message).toMatch(/empty document/);
   });
 
