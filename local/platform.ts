@@ -1,13 +1,13 @@
-import type { RunningServer } from '../shared/http/serve.js';
-import { createLogger } from '../shared/logging/logger.js';
 import { readS3ServiceConfig } from '../microservices/s3/s3-service-config.js';
 import { startS3Service } from '../microservices/s3/start-s3-service.js';
 import { readProvisionerConfig } from '../provisioner/provisioner-config.js';
 import { startProvisioner } from '../provisioner/start-provisioner.js';
-import { readStateServiceConfig } from '../state-service/state-service-config.js';
-import { startStateService } from '../state-service/start-state-service.js';
-import { startLocalStack } from './local-stack.js';
 import { EnvReader } from '../shared/config/env-reader.js';
+import type { RunningServer } from '../shared/http/serve.js';
+import { createLogger } from '../shared/logging/logger.js';
+import { startStateService } from '../state-service/start-state-service.js';
+import { readStateServiceConfig } from '../state-service/state-service-config.js';
+import { startLocalStack } from './local-stack.js';
 
 export interface PlatformOptions {
   host: string;

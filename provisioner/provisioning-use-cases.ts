@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { SourceDocument } from '../shared/descriptor/source-document.js';
 import {
+  allResources,
   type DataProductDescriptor,
   type DataProductRef,
-  allResources,
   refOf,
 } from '../shared/descriptor/types.js';
 import { validateDescriptor } from '../shared/descriptor/validate-descriptor.js';

@@ -1,5 +1,5 @@
 import { runService } from '../shared/http/run-service.js';
-import { readStateServiceConfig } from './state-service-config.js';
 import { startStateService } from './start-state-service.js';
+import { readStateServiceConfig } from './state-service-config.js';
 
 await runService('state-service', () => startStateService(readStateServiceConfig()));

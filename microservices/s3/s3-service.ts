@@ -3,8 +3,8 @@ import { createDynamoDocumentClient, createS3Client } from '../../shared/aws/cli
 import { IamRoleGrants } from '../../shared/iam/iam-role-grants.js';
 import { LocalRoleGrants } from '../../shared/iam/local-role-grants.js';
 import type { RoleGrants } from '../../shared/iam/role-grants.js';
-import { S3Provisioner } from './s3-provisioner.js';
 import { S3FolderStore } from './s3-folder-store.js';
+import { S3Provisioner } from './s3-provisioner.js';
 import type { S3ServiceConfig } from './s3-service-config.js';
 
 /** Builds the S3 provisioner with the adapters the configuration asks for. */

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { ConfigError } from '../../shared/config/env-reader.js';
 import { NAME_PATTERN } from '../../shared/descriptor/descriptor-schema.js';
 import { parseYamlDocument } from '../../shared/descriptor/source-document.js';
 import type { TechnologyCatalog } from '../../shared/descriptor/validate-descriptor.js';
-import { ConfigError } from '../../shared/config/env-reader.js';
 import { ValidationError } from '../../shared/errors.js';
 import { bodyValidator } from '../../shared/http/request-validation.js';
 

@@ -6,7 +6,7 @@ import {
   parseEvents,
   YAMLException,
 } from 'js-yaml';
-import { type ValidationIssue, ValidationError } from '../errors.js';
+import { ValidationError, type ValidationIssue } from '../errors.js';
 
 /**
  * A request body parsed into plain data, remembering where each value came from
@@ -75,7 +75,7 @@ export function parseJsonDocument(text: string, limits = DEFAULT_DOCUMENT_LIMITS
 
 function yamlSyntaxError(error: unknown): ValidationError {
   if (error instanceof YAMLException) {
-    const issue: ValidationIssue = { path: '', message: error.reason };
+    const issue: ValidationIssue = { path: '', message: `invalid YAML: ${error.reason}` };
     if (error.mark) {
       issue.line = error.mark.line + 1;
       issue.column = error.mark.column + 1;

@@ -1,7 +1,7 @@
 import { Ajv } from 'ajv';
-import { type ValidationIssue, ValidationError } from '../errors.js';
-import { descriptorSchema, PATTERN_MESSAGES } from './descriptor-schema.js';
+import { ValidationError, type ValidationIssue } from '../errors.js';
 import { findCycles, graphOf } from './dependency-graph.js';
+import { descriptorSchema, PATTERN_MESSAGES } from './descriptor-schema.js';
 import { issuesFromAjv } from './schema-issues.js';
 import type { SourceDocument } from './source-document.js';
 import {

@@ -2,7 +2,7 @@ import { Ajv, type Schema } from 'ajv';
 import { NAME_PATTERN, PATTERN_MESSAGES, VERSION_PATTERN } from '../descriptor/descriptor-schema.js';
 import { issuesFromAjv } from '../descriptor/schema-issues.js';
 import type { DataProductRef } from '../descriptor/types.js';
-import { type ValidationIssue, ValidationError } from '../errors.js';
+import { ValidationError, type ValidationIssue } from '../errors.js';
 
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
 

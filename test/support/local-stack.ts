@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDynamoDocumentClient, createS3Client } from '../../shared/aws/clients.js';
 import { type LocalStack, startLocalStack } from '../../local/local-stack.js';
+import { createDynamoDocumentClient, createS3Client } from '../../shared/aws/clients.js';
 
 export interface TestStack extends LocalStack {
   dataDir: string;

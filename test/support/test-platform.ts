@@ -1,0 +1,120 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { S3ServiceConfig } from '../../microservices/s3/s3-service-config.js';
+import { startS3Service } from '../../microservices/s3/start-s3-service.js';
+import type { ProvisionerConfig } from '../../provisioner/provisioner-config.js';
+import { startProvisioner } from '../../provisioner/start-provisioner.js';
+import type { RunningServer } from '../../shared/http/serve.js';
+import { startResourceService } from '../../shared/microservice/start-resource-service.js';
+import { StateClient } from '../../shared/state/state-client.js';
+import { startStateService } from '../../state-service/start-state-service.js';
+import { DEFAULT_STATE_TABLES } from '../../state-service/store/state-tables.js';
+import { GatedProvisioner } from './gated-provisioner.js';
+import { removeDir, startTestStack, type TestStack } from './local-stack.js';
+import { silentLogger } from './silent-logger.js';
+
+export interface TestPlatform {
+  stack: TestStack;
+  provisioner: RunningServer;
+  stateService: RunningServer;
+  s3Service: RunningServer;
+  gated: GatedProvisioner;
+  state: StateClient;
+  /** Discovery URL of technology `dead`: nothing listens there until a test starts something. */
+  deadPort: number;
+  s3Config(port: number): S3ServiceConfig;
+  close(): Promise<void>;
+}
+
+/**
+ * Every service on free ports over real HTTP, on dynalite and s3rver, with the
+ * real S3 microservice and a `gated` test technology run by the real kit.
+ */
+export async function startTestPlatform({
+  deadPort,
+  provisioner: overrides = {},
+}: {
+  deadPort: number;
+  provisioner?: Partial<ProvisionerConfig>;
+}): Promise<TestPlatform> {
+  const stack = await startTestStack();
+  const servers: RunningServer[] = [];
+  const stateService = await startStateService(
+    {
+      host: '127.0.0.1',
+      port: 0,
+      dynamoDbEndpoint: stack.dynamoDbEndpoint,
+      tables: DEFAULT_STATE_TABLES,
+      createTables: true,
+    },
+    silentLogger,
+  );
+  servers.push(stateService);
+  const s3Config = (port: number): S3ServiceConfig => ({
+    host: '127.0.0.1',
+    port,
+    stateServiceUrl: stateService.url,
+    s3Endpoint: stack.s3Endpoint,
+    iamMode: 'local',
+    dynamoDbEndpoint: stack.dynamoDbEndpoint,
+    localIamTable: 'dmp-local-iam-role-policies',
+  });
+  const s3Service = await startS3Service(s3Config(0), silentLogger);
+  servers.push(s3Service);
+  const gated = new GatedProvisioner();
+  const gatedService = await startResourceService({
+    service: 'gated',
+    provisioner: gated,
+    stateServiceUrl: stateService.url,
+    host: '127.0.0.1',
+    port: 0,
+    logger: silentLogger,
+  });
+  servers.push(gatedService);
+
+  const discoveryDir = mkdtempSync(join(tmpdir(), 'dmp-discovery-'));
+  const discoveryConfigPath = join(discoveryDir, 'discovery.yaml');
+  const technologies = {
+    s3cdp: { url: s3Service.url },
+    s3: { url: s3Service.url },
+    gated: { url: gatedService.url },
+    dead: { url: `http://127.0.0.1:${deadPort}` },
+  };
+  writeFileSync(discoveryConfigPath, JSON.stringify({ environments: { test: { technologies } } }));
+
+  const provisioner = await startProvisioner(
+    {
+      host: '127.0.0.1',
+      port: 0,
+      stateServiceUrl: stateService.url,
+      discoveryConfigPath,
+      pollInitialDelayMs: 20,
+      pollMaxDelayMs: 200,
+      resourceTimeoutMs: 60_000,
+      dispatchRetries: 1,
+      bodyLimitBytes: 1024 * 1024,
+      ...overrides,
+    },
+    { logger: silentLogger },
+  );
+  servers.push(provisioner);
+
+  return {
+    stack,
+    provisioner,
+    stateService,
+    s3Service,
+    gated,
+    state: new StateClient(stateService.url),
+    deadPort,
+    s3Config,
+    close: async () => {
+      gated.release();
+      for (const server of servers.reverse()) await server.close();
+      await stack.close();
+      removeDir(stack.dataDir);
+      removeDir(discoveryDir);
+    },
+  };
+}
