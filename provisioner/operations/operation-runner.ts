@@ -178,7 +178,6 @@ export class OperationRunner {
 
   /** Records a failure the microservice could not record itself (refused, unreachable, timed out). */
   private async fail(operation: Operation, step: StepProgress, progress: OperationProgress, error: string) {
-    progress.failed(step.name, error);
     const resource = operation.plan.steps.find((planned) => planned.resource.name === step.name)?.resource;
     try {
       await this.state.writeResource({
@@ -199,6 +198,9 @@ export class OperationRunner {
         `could not record the failure: ${describeError(writeError)}`,
       );
     }
+    // Only now may the operation see this step as settled: finishing earlier would close the data product
+    // before the failure is recorded, and fencing would then refuse the record.
+    progress.failed(step.name, error);
   }
 }
 
