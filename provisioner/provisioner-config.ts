@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { EnvReader } from '../shared/config/env-reader.js';
 
@@ -12,6 +14,11 @@ export interface ProvisionerConfig {
   resourceTimeoutMs: number;
   dispatchRetries: number;
   bodyLimitBytes: number;
+  /** Owner name of this provisioner's leases; unique per process unless set. */
+  instanceId: string;
+  leaseMs: number;
+  staleHeartbeatMs: number;
+  sweepIntervalMs: number;
 }
 
 export const DEFAULT_DISCOVERY_CONFIG = fileURLToPath(
@@ -30,7 +37,19 @@ export function readProvisionerConfig(env: NodeJS.ProcessEnv = process.env): Pro
     resourceTimeoutMs: reader.integer('DMP_RESOURCE_TIMEOUT_MS', 600_000, { min: 100 }),
     dispatchRetries: reader.integer('DMP_DISPATCH_RETRIES', 4, { min: 0, max: 20 }),
     bodyLimitBytes: reader.integer('DMP_BODY_LIMIT_BYTES', 1024 * 1024, { min: 1024, max: 64 * 1024 * 1024 }),
+    instanceId: reader.string('DMP_INSTANCE_ID', `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`),
+    leaseMs: reader.integer('DMP_LEASE_MS', 30_000, { min: 200, max: 3_600_000 }),
+    staleHeartbeatMs: reader.integer('DMP_STALE_HEARTBEAT_MS', 30_000, { min: 100, max: 3_600_000 }),
+    sweepIntervalMs: 0,
   };
+  config.sweepIntervalMs = reader.integer(
+    'DMP_SWEEP_INTERVAL_MS',
+    Math.max(100, Math.floor(config.leaseMs / 2)),
+    {
+      min: 50,
+      max: 3_600_000,
+    },
+  );
   reader.assertValid();
   return config;
 }

@@ -4,60 +4,82 @@ import {
   allResources,
   type DataProductDescriptor,
   type DataProductRef,
+  describeRef,
+  emptyDescriptor,
   refOf,
 } from '../shared/descriptor/types.js';
 import { validateDescriptor } from '../shared/descriptor/validate-descriptor.js';
-import { ConflictError, NotFoundError } from '../shared/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { isTransit, type LifecycleState } from '../shared/state/lifecycle.js';
-import type { DataProductStateDocument } from '../shared/state/records.js';
-import type { StateClient } from '../shared/state/state-client.js';
+import type { DataProductStateDocument, HistoryEntry } from '../shared/state/records.js';
+import type { DataProductSummary, ListFilter, StateClient } from '../shared/state/state-client.js';
+import type { MicroserviceCapabilities } from './discovery/capabilities.js';
 import type { Discovery } from './discovery/discovery.js';
-import { isAlreadyDeleted, type OperationPlan, planDelete, planDeploy } from './domain/plan-operation.js';
+import {
+  isNothingToDo,
+  type OperationPlan,
+  persistedSteps,
+  planDelete,
+  planDeploy,
+} from './domain/plan-operation.js';
+import { type PlanView, planView } from './domain/plan-view.js';
+import { type PublicDataProductState, publicState } from './domain/public-state.js';
 import type { OperationRunner } from './operations/operation-runner.js';
 
 export interface OperationAccepted extends DataProductRef {
   state: LifecycleState;
   operationId: string | null;
+  /** false when there was nothing to do: no operation was started. */
+  changed: boolean;
 }
 
-export interface PublicResourceState {
-  name: string;
-  kind: string;
-  technology: string;
-  state: string;
-  updatedAt: string | null;
-  lastError: string | null;
-  info: Record<string, unknown> | null;
+export interface ProvisioningDependencies {
+  discovery: Discovery;
+  state: StateClient;
+  runner: OperationRunner;
+  capabilities: MicroserviceCapabilities;
+  newOperationId?: () => string;
+  clock?: () => Date;
 }
 
-export interface PublicDataProductState extends DataProductRef {
-  state: LifecycleState;
-  updatedAt: string;
-  operationId: string | null;
-  lastError: string | null;
-  resources: PublicResourceState[];
-}
-
-/** The provisioner's use cases (thesis code 5.1), independent of HTTP. */
+/** The provisioner's use cases (thesis code 5.1, made incremental and durable), independent of HTTP. */
 export class ProvisioningUseCases {
-  constructor(
-    private readonly discovery: Discovery,
-    private readonly state: StateClient,
-    private readonly runner: OperationRunner,
-    private readonly newOperationId: () => string = randomUUID,
-  ) {}
+  private readonly newOperationId: () => string;
+  private readonly clock: () => Date;
+
+  constructor(private readonly deps: ProvisioningDependencies) {
+    this.newOperationId = deps.newOperationId ?? randomUUID;
+    this.clock = deps.clock ?? (() => new Date());
+  }
 
   validate(document: SourceDocument): DataProductDescriptor {
-    return validateDescriptor(document, this.discovery);
+    return validateDescriptor(document, this.deps.discovery);
+  }
+
+  /** What a deploy of this descriptor would do now, changing nothing. */
+  async plan(document: SourceDocument): Promise<PlanView> {
+    const descriptor = this.validate(document);
+    const stored = await this.deps.state.getDataProduct(refOf(descriptor));
+    return planView(descriptor, stored, await this.planDeployment(descriptor, stored));
   }
 
   /** Validates, checks the data product is in a consistent state, claims it, and starts the deployment. */
   async deploy(document: SourceDocument): Promise<OperationAccepted> {
     const descriptor = this.validate(document);
     const ref = refOf(descriptor);
-    const stored = await this.state.getDataProduct(ref);
+    const stored = await this.deps.state.getDataProduct(ref);
     assertConsistent(stored);
-    return this.begin(ref, descriptor, planDeploy(descriptor, stored), false);
+    const plan = await this.planDeployment(descriptor, stored);
+    if (plan.immutable.length > 0) {
+      throw new ValidationError(
+        'The descriptor changes what cannot be changed in place: give the resource a new name, or the data product a new version',
+        plan.immutable,
+      );
+    }
+    if (stored && isNothingToDo(stored, plan)) {
+      return { ...ref, state: stored.state, operationId: stored.operationId, changed: false };
+    }
+    return this.begin(ref, descriptor, plan, false);
   }
 
   async removeByDescriptor(document: SourceDocument, removeData: boolean): Promise<OperationAccepted> {
@@ -65,22 +87,67 @@ export class ProvisioningUseCases {
   }
 
   async remove(ref: DataProductRef, removeData: boolean): Promise<OperationAccepted> {
-    const stored = await this.state.getDataProduct(ref);
-    if (!stored) throw new NotFoundError(`data product ${describe(ref)} is unknown`);
+    const stored = await this.deps.state.getDataProduct(ref);
+    if (!stored) throw new NotFoundError(`data product ${describeRef(ref)} is unknown`);
     assertConsistent(stored);
     const plan = planDelete(stored);
-    if (isAlreadyDeleted(stored, plan)) return { ...ref, state: 'DELETED', operationId: stored.operationId };
-    const descriptor = stored.descriptor ?? emptyDescriptor(ref);
-    return this.begin(ref, descriptor, plan, removeData);
+    if (isNothingToDo(stored, plan))
+      return { ...ref, state: 'DELETED', operationId: stored.operationId, changed: false };
+    return this.begin(ref, stored.descriptor ?? emptyDescriptor(ref), plan, removeData);
+  }
+
+  /** Stops dispatching new resources; in-flight ones settle or time out; the data product ends NOT_COMPLETED. */
+  async cancel(
+    ref: DataProductRef,
+  ): Promise<{ state: LifecycleState; operationId: string | null; cancelRequested: true }> {
+    const stored = await this.deps.state.getDataProduct(ref);
+    if (!stored) throw new NotFoundError(`data product ${describeRef(ref)} is unknown`);
+    const result = await this.deps.state.cancel(ref);
+    return { state: result.state, operationId: result.operationId, cancelRequested: true };
   }
 
   async getState(ref: DataProductRef): Promise<PublicDataProductState> {
-    const stored = await this.state.getDataProduct(ref);
-    if (!stored) throw new NotFoundError(`data product ${describe(ref)} is unknown`);
+    const stored = await this.deps.state.getDataProduct(ref);
+    if (!stored) throw new NotFoundError(`data product ${describeRef(ref)} is unknown`);
     return publicState(stored);
   }
 
-  /** The transit write is the lock: a conditional write in the state service, so only one request wins. */
+  async history(
+    ref: DataProductRef,
+    after: number,
+    limit: number,
+  ): Promise<{ entries: HistoryEntry[]; next?: number }> {
+    const page = await this.deps.state.history(ref, after, limit);
+    if (page.entries.length === 0 && after === 0 && !(await this.deps.state.getDataProduct(ref))) {
+      throw new NotFoundError(`data product ${describeRef(ref)} is unknown`);
+    }
+    return page;
+  }
+
+  list(filter: ListFilter): Promise<{ items: DataProductSummary[]; cursor?: string }> {
+    return this.deps.state.list(filter);
+  }
+
+  private async planDeployment(
+    descriptor: DataProductDescriptor,
+    stored: DataProductStateDocument | undefined,
+  ) {
+    const technologies = [
+      ...allResources(descriptor).map((resource) => resource.technology),
+      ...(stored?.resources ?? []).map((record) => record.technology),
+    ];
+    const immutableOf = await this.deps.capabilities.immutableSpecificFor(
+      descriptor.environment.name,
+      technologies,
+    );
+    return planDeploy(descriptor, stored, immutableOf);
+  }
+
+  /**
+   * The transit write is the lock and the journal: one conditional write in
+   * the state service claims the data product and persists the plan, before
+   * anything is dispatched; the runner then takes the operation's lease.
+   */
   private async begin(
     ref: DataProductRef,
     descriptor: DataProductDescriptor,
@@ -88,78 +155,32 @@ export class ProvisioningUseCases {
     removeData: boolean,
   ): Promise<OperationAccepted> {
     const operationId = this.newOperationId();
-    await this.state.writeDataProduct({
+    const steps = persistedSteps(plan);
+    await this.deps.state.writeDataProduct({
       ...ref,
       state: plan.transit,
       operationId,
+      operation: { kind: plan.kind, removeData, steps, startedAt: this.clock().toISOString() },
       ...(plan.kind === 'deploy' ? { descriptor } : {}),
     });
-    this.runner.start({ operationId, ref, descriptor, plan, removeData });
-    return { ...ref, state: plan.transit, operationId };
+    this.deps.runner.start({
+      operationId,
+      ref,
+      kind: plan.kind,
+      descriptor,
+      removeData,
+      steps,
+      resources: new Map(plan.steps.map((step) => [step.name, step.resource])),
+    });
+    return { ...ref, state: plan.transit, operationId, changed: true };
   }
 }
 
 function assertConsistent(stored: DataProductStateDocument | undefined): void {
   if (stored && isTransit(stored.state)) {
     throw new ConflictError(
-      `data product ${describe(stored)} is ${stored.state} (operation ${stored.operationId}); try again when it has settled`,
+      `data product ${describeRef(stored)} is ${stored.state} (operation ${stored.operationId}); wait for it to settle, or cancel it`,
       { currentState: stored.state, operationId: stored.operationId },
     );
   }
-}
-
-function publicState(stored: DataProductStateDocument): PublicDataProductState {
-  const records = new Map(stored.resources.map((record) => [record.name, record]));
-  const declared = stored.descriptor ? allResources(stored.descriptor) : [];
-  const resources: PublicResourceState[] = declared.map((resource) => {
-    const record = records.get(resource.name);
-    records.delete(resource.name);
-    return {
-      name: resource.name,
-      kind: resource.kind,
-      technology: resource.technology,
-      state: record?.state ?? 'NONE',
-      updatedAt: record?.updatedAt ?? null,
-      lastError: record?.lastError ?? null,
-      info: record?.info ?? null,
-    };
-  });
-  for (const record of records.values()) {
-    resources.push({
-      name: record.name,
-      kind: record.kind,
-      technology: record.technology,
-      state: record.state,
-      updatedAt: record.updatedAt,
-      lastError: record.lastError,
-      info: record.info,
-    });
-  }
-  return {
-    environment: stored.environment,
-    domain: stored.domain,
-    name: stored.name,
-    version: stored.version,
-    state: stored.state,
-    updatedAt: stored.updatedAt,
-    operationId: stored.operationId,
-    lastError: stored.lastError,
-    resources,
-  };
-}
-
-function emptyDescriptor(ref: DataProductRef): DataProductDescriptor {
-  return {
-    name: ref.name,
-    domain: ref.domain,
-    version: ref.version,
-    environment: { name: ref.environment, specific: {} },
-    outputPorts: [],
-    workloads: [],
-    observability: [],
-  };
-}
-
-function describe(ref: DataProductRef): string {
-  return `${ref.environment}/${ref.domain}/${ref.name}/${ref.version}`;
 }

@@ -1,10 +1,12 @@
 import { type RunningServer, serve } from '../shared/http/serve.js';
 import { createLogger, type Logger } from '../shared/logging/logger.js';
 import { StateClient } from '../shared/state/state-client.js';
+import { MicroserviceCapabilities } from './discovery/capabilities.js';
 import { Discovery } from './discovery/discovery.js';
 import { createProvisionerApp } from './http/provisioner-app.js';
 import { DEFAULT_MICROSERVICE_CLIENT_OPTIONS, MicroserviceClient } from './operations/microservice-client.js';
 import { OperationRunner } from './operations/operation-runner.js';
+import { OperationSweeper } from './operations/operation-sweeper.js';
 import type { ProvisionerConfig } from './provisioner-config.js';
 import { ProvisioningUseCases } from './provisioning-use-cases.js';
 
@@ -19,7 +21,7 @@ export async function startProvisioner(
   { logger = createLogger('provisioner'), discoveryEnv = process.env }: ProvisionerOverrides = {},
 ): Promise<RunningServer> {
   const discovery = Discovery.load(config.discoveryConfigPath, config.resourceTimeoutMs, discoveryEnv);
-  const state = new StateClient(config.stateServiceUrl);
+  const state = new StateClient(config.stateServiceUrl, { actor: `provisioner:${config.instanceId}` });
   const microservices = new MicroserviceClient(logger, {
     ...DEFAULT_MICROSERVICE_CLIENT_OPTIONS,
     retries: config.dispatchRetries,
@@ -28,16 +30,34 @@ export async function startProvisioner(
     state,
     discovery,
     microservices,
-    { initialDelayMs: config.pollInitialDelayMs, maxDelayMs: config.pollMaxDelayMs },
+    {
+      initialDelayMs: config.pollInitialDelayMs,
+      maxDelayMs: config.pollMaxDelayMs,
+      instanceId: config.instanceId,
+      leaseMs: config.leaseMs,
+      staleAfterMs: config.staleHeartbeatMs,
+    },
     logger,
   );
-  const useCases = new ProvisioningUseCases(discovery, state, runner);
+  const sweeper = new OperationSweeper(
+    state,
+    runner,
+    { intervalMs: config.sweepIntervalMs, leaseMs: config.leaseMs },
+    logger,
+  );
+  const capabilities = new MicroserviceCapabilities(discovery, logger);
+  const useCases = new ProvisioningUseCases({ discovery, state, runner, capabilities });
   const app = createProvisionerApp({ useCases, logger, bodyLimitBytes: config.bodyLimitBytes });
   const server = await serve(app, config.port, config.host);
-  logger.info({ url: server.url, discovery: config.discoveryConfigPath }, 'provisioner listening');
+  sweeper.start();
+  logger.info(
+    { url: server.url, discovery: config.discoveryConfigPath, instanceId: config.instanceId },
+    'provisioner listening',
+  );
   return {
     ...server,
     close: async () => {
+      await sweeper.stop();
       await server.close();
       await runner.stop();
     },

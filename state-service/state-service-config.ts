@@ -21,6 +21,7 @@ export function readStateServiceConfig(env: NodeJS.ProcessEnv = process.env): St
     tables: {
       dataProducts: reader.string('DMP_DATAPRODUCT_TABLE', DEFAULT_STATE_TABLES.dataProducts),
       resources: reader.string('DMP_RESOURCE_TABLE', DEFAULT_STATE_TABLES.resources),
+      history: reader.string('DMP_HISTORY_TABLE', DEFAULT_STATE_TABLES.history),
     },
     createTables: reader.oneOf('DMP_CREATE_TABLES', ['true', 'false'], 'true') === 'true',
   };

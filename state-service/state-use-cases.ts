@@ -1,23 +1,52 @@
 import { allResources, type DataProductRef } from '../shared/descriptor/types.js';
 import { ConflictError, NotFoundError } from '../shared/errors.js';
+import { isTransit } from '../shared/state/lifecycle.js';
 import type {
   DataProductRecord,
   DataProductStateDocument,
   DataProductWrite,
+  HistoryEntry,
+  OperationLease,
+  PublicResourceRecord,
   ResourceRecord,
   ResourceWrite,
 } from '../shared/state/records.js';
-import { type Decision, decideDataProductWrite, decideResourceWrite } from './domain/decide-writes.js';
-import type { StateStore } from './store/state-store.js';
+import {
+  type Decision,
+  decideCancel,
+  decideDataProductWrite,
+  decideResourceWrite,
+} from './domain/decide-writes.js';
+import type { DataProductFilter, Page, StateStore } from './store/state-store.js';
 
-/** How often a write re-reads and re-decides after losing a race, before giving up with 409. */
-const MAX_WRITE_ATTEMPTS = 5;
+/** How often a transition re-reads and re-decides after losing a race, before giving up with 409. */
+const MAX_TRANSITION_ATTEMPTS = 30;
 
 export interface WriteResult<T> {
   record: T;
   changed: boolean;
 }
 
+export interface LeaseRequest {
+  operationId: string;
+  owner: string;
+  ttlMs: number;
+}
+
+export interface HeartbeatRequest {
+  name: string;
+  operationId: string;
+  attempt: number;
+}
+
+/**
+ * The state service's use cases. Every transition is event-sourced without
+ * transactions: the change is first appended to the history under the next
+ * sequence number (a conditional put: exactly one writer gets each number),
+ * then projected onto the state item (a put conditional on its revision).
+ * Whoever finds the latest history entry not yet projected — a crash between
+ * the two writes — projects it before doing anything else.
+ */
 export class StateUseCases {
   constructor(
     private readonly store: StateStore,
@@ -25,87 +54,216 @@ export class StateUseCases {
   ) {}
 
   async getDataProduct(ref: DataProductRef): Promise<DataProductStateDocument> {
-    const [record, resources] = await Promise.all([
+    let [latest, record, resources, lease] = await Promise.all([
+      this.store.latestHistory(ref),
       this.store.getDataProduct(ref),
       this.store.listResources(ref),
+      this.store.getLease(ref),
     ]);
+    if (latest && (await this.project(ref, latest))) {
+      [record, resources] = await Promise.all([
+        this.store.getDataProduct(ref),
+        this.store.listResources(ref),
+      ]);
+    }
     if (!record) throw new NotFoundError(`data product ${describe(ref)} is unknown`);
-    const { revision: _revision, ...dataProduct } = record;
-    return { ...dataProduct, resources: resources.map(({ revision: _r, dataProduct: _d, ...rest }) => rest) };
+    const { revision: _revision, seq: _seq, ...dataProduct } = record;
+    return {
+      ...dataProduct,
+      lease: lease ?? null,
+      resources: resources.records.map((resource) =>
+        publicResource(resource, resources.heartbeats.get(resource.name)?.at ?? null),
+      ),
+    };
   }
 
-  async getResource(ref: DataProductRef, name: string): Promise<Omit<ResourceRecord, 'revision'>> {
-    const [dataProduct, resource] = await Promise.all([
-      this.store.getDataProduct(ref),
-      this.store.getResource(ref, name),
-    ]);
-    if (!dataProduct) throw new NotFoundError(`data product ${describe(ref)} is unknown`);
-    if (resource) {
-      const { revision: _revision, ...rest } = resource;
-      return rest;
-    }
-    const declared = dataProduct.descriptor && findDeclared(dataProduct, name);
+  async getResource(ref: DataProductRef, name: string): Promise<PublicResourceRecord> {
+    const document = await this.getDataProduct(ref);
+    const resource = document.resources.find((candidate) => candidate.name === name);
+    if (resource) return resource;
+    const declared =
+      document.descriptor && allResources(document.descriptor).find((item) => item.name === name);
     if (!declared) throw new NotFoundError(`resource ${name} is not part of data product ${describe(ref)}`);
     return {
-      dataProduct: ref,
       name,
       kind: declared.kind,
       technology: declared.technology,
       state: 'NONE',
       operationId: null,
+      attempt: 0,
       lastError: null,
       info: null,
       applied: null,
-      createdAt: dataProduct.createdAt,
-      updatedAt: dataProduct.updatedAt,
+      createdAt: document.createdAt,
+      updatedAt: document.updatedAt,
+      heartbeatAt: null,
     };
   }
 
   writeDataProduct(write: DataProductWrite): Promise<WriteResult<DataProductRecord>> {
-    return this.decideAndWrite(
-      () => this.store.getDataProduct(write),
-      (current) => decideDataProductWrite(current, write, this.now()),
-      (record, revision) => this.store.putDataProduct(record, revision),
+    return this.transition(write, null, write.actor, async () =>
+      decideDataProductWrite(await this.store.getDataProduct(write), write, this.now()),
+    );
+  }
+
+  cancel(ref: DataProductRef, actor?: string): Promise<WriteResult<DataProductRecord>> {
+    return this.transition(ref, null, actor, async () =>
+      decideCancel(await this.store.getDataProduct(ref), this.now()),
     );
   }
 
   writeResource(write: ResourceWrite): Promise<WriteResult<ResourceRecord>> {
-    const ref = {
-      environment: write.environment,
-      domain: write.domain,
-      name: write.dataProduct,
-      version: write.version,
-    };
-    return this.decideAndWrite(
-      async () => ({
-        dataProduct: await this.store.getDataProduct(ref),
-        resource: await this.store.getResource(ref, write.name),
-      }),
-      ({ dataProduct, resource }) => decideResourceWrite(dataProduct, resource, write, this.now()),
-      (record, revision) => this.store.putResource(record, revision),
-      ({ resource }) => resource?.revision ?? 0,
-    );
+    const ref = resourceOwner(write);
+    return this.transition(ref, write.name, write.actor, async () => {
+      const [dataProduct, resource] = await Promise.all([
+        this.store.getDataProduct(ref),
+        this.store.getResource(ref, write.name),
+      ]);
+      return decideResourceWrite(dataProduct, resource, write, this.now());
+    });
   }
 
-  /** Read, decide, write conditionally; on a lost race read again, so the decision is made on what won. */
-  private async decideAndWrite<C, T extends { revision: number }>(
-    read: () => Promise<C>,
-    decide: (current: C) => Decision<T>,
-    put: (record: T, expectedRevision: number) => Promise<void>,
-    revisionOf: (current: C) => number = (current) =>
-      (current as { revision?: number } | undefined)?.revision ?? 0,
+  /** A microservice's sign of life while it works; refused (409) once its attempt is superseded. */
+  async heartbeat(ref: DataProductRef, request: HeartbeatRequest): Promise<{ at: string }> {
+    const resource = await this.store.getResource(ref, request.name);
+    if (!resource || resource.operationId !== request.operationId || resource.attempt !== request.attempt) {
+      throw new ConflictError(
+        `resource ${request.name} is no longer worked on by operation ${request.operationId} attempt ${request.attempt}`,
+        { currentState: resource?.state ?? 'NONE', operationId: resource?.operationId ?? null },
+      );
+    }
+    if (!isTransit(resource.state)) {
+      throw new ConflictError(
+        `resource ${request.name} is ${resource.state}: there is no work to keep alive`,
+        {
+          currentState: resource.state,
+          operationId: resource.operationId,
+        },
+      );
+    }
+    const at = this.now();
+    await this.store.putHeartbeat(ref, request.name, {
+      operationId: request.operationId,
+      attempt: request.attempt,
+      at,
+    });
+    return { at };
+  }
+
+  /** Takes the lease of the data product's running operation, if nobody holds it or it expired. */
+  async claimLease(ref: DataProductRef, request: LeaseRequest): Promise<OperationLease> {
+    const record = await this.store.getDataProduct(ref);
+    if (!record || !isTransit(record.state) || record.operationId !== request.operationId) {
+      throw new ConflictError(
+        `operation ${request.operationId} is not running on data product ${describe(ref)}`,
+        {
+          currentState: record?.state ?? 'NONE',
+          operationId: record?.operationId ?? null,
+        },
+      );
+    }
+    const current = await this.store.getLease(ref);
+    if (current && current.owner === request.owner && current.operationId === request.operationId) {
+      return this.renewLease(ref, request);
+    }
+    const lease = this.leaseFor(request);
+    await this.store.putLease(ref, lease, { kind: 'claim', now: this.now() });
+    return lease;
+  }
+
+  async renewLease(ref: DataProductRef, request: LeaseRequest): Promise<OperationLease> {
+    const lease = this.leaseFor(request);
+    await this.store.putLease(ref, lease, {
+      kind: 'renew',
+      owner: request.owner,
+      operationId: request.operationId,
+    });
+    return lease;
+  }
+
+  releaseLease(ref: DataProductRef, owner: string): Promise<void> {
+    return this.store.deleteLease(ref, owner);
+  }
+
+  history(ref: DataProductRef, afterSeq: number, limit: number): Promise<HistoryEntry[]> {
+    return this.store.readHistory(ref, afterSeq, limit);
+  }
+
+  list(filter: DataProductFilter, limit: number, cursor?: string): Promise<Page<DataProductRecord>> {
+    return this.store.listDataProducts(filter, limit, cursor);
+  }
+
+  private async transition<T extends DataProductRecord | ResourceRecord>(
+    ref: DataProductRef,
+    resource: string | null,
+    actor: string | undefined,
+    decide: () => Promise<Decision<T>>,
   ): Promise<WriteResult<T>> {
     for (let attempt = 1; ; attempt += 1) {
-      const current = await read();
-      const decision = decide(current);
+      const latest = await this.store.latestHistory(ref);
+      if (latest) await this.project(ref, latest);
+      const decision = await decide();
       if (decision.kind === 'unchanged') return { record: decision.record, changed: false };
+      const seq = (latest?.seq ?? 0) + 1;
+      const record = { ...decision.record, seq, revision: decision.record.revision + 1 };
+      const entry: HistoryEntry = {
+        seq,
+        at: record.updatedAt,
+        entity: resource === null ? 'dataProduct' : 'resource',
+        resource,
+        from: decision.from,
+        to: record.state,
+        operationId: record.operationId,
+        ...('attempt' in record ? { attempt: record.attempt } : {}),
+        actor: actor ?? 'unknown',
+        error: record.lastError,
+        ...(decision.note ? { note: decision.note } : {}),
+        record,
+      };
       try {
-        await put(decision.record, revisionOf(current));
-        return { record: decision.record, changed: true };
+        await this.store.appendHistory(ref, entry);
       } catch (error) {
-        if (!(error instanceof ConflictError) || attempt >= MAX_WRITE_ATTEMPTS) throw error;
+        if (!(error instanceof ConflictError) || attempt >= MAX_TRANSITION_ATTEMPTS) throw error;
+        await backoff(attempt);
+        continue;
       }
+      await this.putProjection(entry);
+      return { record, changed: true };
     }
+  }
+
+  /** Makes the state item reflect a history entry; true when it had to be written. */
+  private async project(ref: DataProductRef, entry: HistoryEntry): Promise<boolean> {
+    const current =
+      entry.resource === null
+        ? await this.store.getDataProduct(ref)
+        : await this.store.getResource(ref, entry.resource);
+    if ((current?.seq ?? 0) >= entry.seq) return false;
+    await this.putProjection(entry);
+    return true;
+  }
+
+  private async putProjection(entry: HistoryEntry): Promise<void> {
+    try {
+      if (entry.resource === null) {
+        const record = entry.record as DataProductRecord;
+        await this.store.putDataProduct(record, record.revision - 1);
+      } else {
+        const record = entry.record as ResourceRecord;
+        await this.store.putResource(record, record.revision - 1);
+      }
+    } catch (error) {
+      // Another reader projected the same entry first: the item is where it should be.
+      if (!(error instanceof ConflictError)) throw error;
+    }
+  }
+
+  private leaseFor(request: LeaseRequest): OperationLease {
+    return {
+      operationId: request.operationId,
+      owner: request.owner,
+      expiresAt: new Date(this.clock().getTime() + request.ttlMs).toISOString(),
+    };
   }
 
   private now(): string {
@@ -113,12 +271,26 @@ export class StateUseCases {
   }
 }
 
+function publicResource(record: ResourceRecord, heartbeatAt: string | null): PublicResourceRecord {
+  const { revision: _revision, seq: _seq, dataProduct: _dataProduct, ...rest } = record;
+  return { ...rest, heartbeatAt };
+}
+
+function resourceOwner(write: ResourceWrite): DataProductRef {
+  return {
+    environment: write.environment,
+    domain: write.domain,
+    name: write.dataProduct,
+    version: write.version,
+  };
+}
+
 function describe(ref: DataProductRef): string {
   return `${ref.environment}/${ref.domain}/${ref.name}/${ref.version}`;
 }
 
-function findDeclared(record: DataProductRecord, name: string) {
-  return record.descriptor
-    ? allResources(record.descriptor).find((resource) => resource.name === name)
-    : undefined;
+/** Jittered, growing pause between attempts at a contended history sequence. */
+function backoff(attempt: number): Promise<void> {
+  const ceiling = Math.min(2 ** attempt, 64);
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
 }

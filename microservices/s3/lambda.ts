@@ -10,9 +10,10 @@ import { readS3ServiceConfig } from './s3-service-config.js';
 const config = readS3ServiceConfig();
 const useCases = new ResourceUseCases(
   await createS3Provisioner(config),
-  new StateClient(config.stateServiceUrl),
+  new StateClient(config.stateServiceUrl, { actor: 'microservice:s3' }),
   new LambdaSelfInvokeRunner(new LambdaClient({}), process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'dmp-s3'),
   createLogger('s3'),
+  { heartbeatMs: config.heartbeatMs },
 );
 
 export const handler = createLambdaHandler(useCases);

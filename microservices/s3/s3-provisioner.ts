@@ -14,6 +14,8 @@ import { parseS3Specific, type S3Specific } from './s3-specific.js';
 /** S3 folders with IAM grants (thesis §5.5.1, codes 5.2 and 5.3), for technologies `s3` and `s3cdp`. */
 export class S3Provisioner implements TechnologyProvisioner {
   readonly technologies = ['s3', 's3cdp'] as const;
+  /** Moving a folder would strand its data and every consumer's grants: a new resource is needed. */
+  readonly immutableSpecific = ['bucket', 'directory', 'directories'] as const;
 
   constructor(
     private readonly folders: FolderStore,

@@ -12,6 +12,7 @@ export interface S3ServiceConfig {
   iamMode: 'aws' | 'local';
   dynamoDbEndpoint?: string;
   localIamTable: string;
+  heartbeatMs: number;
 }
 
 export function readS3ServiceConfig(env: NodeJS.ProcessEnv = process.env): S3ServiceConfig {
@@ -26,6 +27,7 @@ export function readS3ServiceConfig(env: NodeJS.ProcessEnv = process.env): S3Ser
     iamMode: reader.oneOf('DMP_IAM_MODE', ['aws', 'local'], dynamoDbEndpoint ? 'local' : 'aws'),
     dynamoDbEndpoint,
     localIamTable: reader.string('DMP_LOCAL_IAM_TABLE', DEFAULT_LOCAL_IAM_TABLE),
+    heartbeatMs: reader.integer('DMP_HEARTBEAT_MS', 5_000, { min: 50, max: 600_000 }),
   };
   reader.assertValid();
   return config;

@@ -15,5 +15,6 @@ export async function startS3Service(
     host: config.host,
     port: config.port,
     logger,
+    heartbeatMs: config.heartbeatMs,
   });
 }

@@ -1,24 +1,68 @@
-import express, { type Request, Router } from 'express';
+import express, { type Request, type Response, Router } from 'express';
+import { NAME_PATTERN } from '../../shared/descriptor/descriptor-schema.js';
 import { dataProductPath } from '../../shared/descriptor/types.js';
 import { ValidationError } from '../../shared/errors.js';
-import { dataProductRefFromPath } from '../../shared/http/request-validation.js';
+import { bodyValidator, dataProductRefFromPath } from '../../shared/http/request-validation.js';
+import { DATA_PRODUCT_STATES, type LifecycleState } from '../../shared/state/lifecycle.js';
 import type { OperationAccepted, ProvisioningUseCases } from '../provisioning-use-cases.js';
 import { descriptorFromBody } from './descriptor-body.js';
 
-/** The endpoints of the thesis' figure 5.2. */
+const name = { type: 'string', minLength: 1, maxLength: 128, pattern: NAME_PATTERN };
+const parseListQuery = bodyValidator<{
+  environment?: string;
+  domain?: string;
+  state?: LifecycleState;
+  limit?: string;
+  cursor?: string;
+}>(
+  {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      environment: name,
+      domain: name,
+      state: { enum: DATA_PRODUCT_STATES },
+      limit: { type: 'string', pattern: '^([1-9][0-9]?|100)$' },
+      cursor: { type: 'string', maxLength: 2048 },
+    },
+  },
+  'query',
+);
+const parseHistoryQuery = bodyValidator<{ after?: string; limit?: string }>(
+  {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      after: { type: 'string', pattern: '^(0|[1-9][0-9]{0,8})$' },
+      limit: { type: 'string', pattern: '^([1-9][0-9]{0,2}|1000)$' },
+    },
+  },
+  'query',
+);
+
+/** The endpoints of the thesis' figure 5.2, plus plan, cancel, history and listing. */
 export function provisionerRouter(useCases: ProvisioningUseCases, bodyLimitBytes: number): Router {
   const router = Router();
   const rawBody = express.raw({ type: () => true, limit: bodyLimitBytes });
 
-  const accepted = (res: express.Response, result: OperationAccepted) => {
+  const accepted = (res: Response, result: OperationAccepted) => {
     res
-      .status(202)
+      .status(result.changed ? 202 : 200)
       .location(`/v1/dataproduct/state/${dataProductPath(result)}`)
       .json(result);
   };
 
+  router.get('/v1/dataproduct', async (req, res) => {
+    const { limit, ...filter } = parseListQuery({ ...req.query });
+    res.json(await useCases.list({ ...filter, ...(limit ? { limit: Number(limit) } : {}) }));
+  });
+
   router.post('/v1/dataproduct', rawBody, async (req, res) => {
     accepted(res, await useCases.deploy(descriptorFromBody(req)));
+  });
+
+  router.post('/v1/dataproduct/plan', rawBody, async (req, res) => {
+    res.json(await useCases.plan(descriptorFromBody(req)));
   });
 
   router.delete('/v1/dataproduct', rawBody, async (req, res) => {
@@ -29,8 +73,23 @@ export function provisionerRouter(useCases: ProvisioningUseCases, bodyLimitBytes
     accepted(res, await useCases.remove(dataProductRefFromPath(req.params), removeDataFlag(req)));
   });
 
+  router.post('/v1/dataproduct/:environment/:domain/:name/:version/cancel', async (req, res) => {
+    res.status(202).json(await useCases.cancel(dataProductRefFromPath(req.params)));
+  });
+
   router.get('/v1/dataproduct/state/:environment/:domain/:name/:version', async (req, res) => {
     res.json(await useCases.getState(dataProductRefFromPath(req.params)));
+  });
+
+  router.get('/v1/dataproduct/history/:environment/:domain/:name/:version', async (req, res) => {
+    const query = parseHistoryQuery({ ...req.query });
+    res.json(
+      await useCases.history(
+        dataProductRefFromPath(req.params),
+        Number(query.after ?? 0),
+        Number(query.limit ?? 100),
+      ),
+    );
   });
 
   return router;

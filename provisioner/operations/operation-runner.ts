@@ -1,92 +1,148 @@
-import type { DataProductDescriptor, DataProductRef } from '../../shared/descriptor/types.js';
-import { describeError } from '../../shared/errors.js';
+import type {
+  DataProductDescriptor,
+  DataProductRef,
+  ResourceDescriptor,
+} from '../../shared/descriptor/types.js';
+import { ConflictError, describeError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import type { ResourceRequest } from '../../shared/microservice/resource-request.js';
+import type { DataProductStateDocument, OperationStep } from '../../shared/state/records.js';
 import type { StateClient } from '../../shared/state/state-client.js';
 import type { Discovery } from '../discovery/discovery.js';
 import { OperationProgress, type StepProgress } from '../domain/operation-progress.js';
-import { finalState, type OperationPlan } from '../domain/plan-operation.js';
+import { finalState, type OperationKind } from '../domain/plan-operation.js';
 import type { MicroserviceClient } from './microservice-client.js';
 
-export interface PollingOptions {
-  /** First state check after a dispatch; doubles while nothing changes. */
+export interface RunnerOptions {
+  /** First state check after a dispatch; doubles while nothing changes, up to maxDelayMs. */
   initialDelayMs: number;
   maxDelayMs: number;
+  /** Who this provisioner is, as the owner of leases. */
+  instanceId: string;
+  /** How long a lease lasts without renewal; an operation whose lease lapses is resumed elsewhere. */
+  leaseMs: number;
+  /** A transit resource without a heartbeat for this long is dispatched again. */
+  staleAfterMs: number;
 }
 
 export interface Operation {
   operationId: string;
   ref: DataProductRef;
+  kind: OperationKind;
   descriptor: DataProductDescriptor;
-  plan: OperationPlan;
   removeData: boolean;
+  steps: OperationStep[];
+  resources: Map<string, ResourceDescriptor>;
 }
 
 /**
- * Drives one operation to its end: dispatches every resource as soon as all
- * it waits for has succeeded, polls the state service (one request per poll
- * for the whole data product, with backoff) until each settles or times out,
- * and records the data product's final state.
+ * Drives one operation to its end, holding its lease: dispatches every
+ * resource as soon as all it waits for has succeeded, polls the state service
+ * (one request per poll for the whole data product, with backoff), dispatches
+ * again what a dead worker left, honours cancellation, and records the data
+ * product's final state with the root cause of every resource that did not
+ * make it. A resumed operation continues from what the state service says.
  */
 export class OperationRunner {
-  private readonly running = new Set<Promise<void>>();
+  private readonly running = new Map<string, Promise<void>>();
   private stopped = false;
 
   constructor(
     private readonly state: StateClient,
     private readonly discovery: Discovery,
     private readonly microservices: MicroserviceClient,
-    private readonly polling: PollingOptions,
+    private readonly options: RunnerOptions,
     private readonly logger: Logger,
     private readonly clock: () => number = Date.now,
   ) {}
 
-  /** Starts the operation in the background. */
-  start(operation: Operation): void {
-    const task = this.run(operation).catch((error) => {
-      this.logger.error({ err: error, operationId: operation.operationId }, 'operation crashed');
-    });
-    this.running.add(task);
-    task.finally(() => this.running.delete(task));
+  /** Starts the operation in the background, unless this instance already runs it. */
+  start(operation: Operation, resumeFrom?: DataProductStateDocument): void {
+    if (this.stopped || this.running.has(operation.operationId)) return;
+    const task = this.run(operation, resumeFrom)
+      .catch((error) => {
+        this.logger.error({ err: error, operationId: operation.operationId }, 'operation crashed');
+      })
+      .finally(() => this.running.delete(operation.operationId));
+    this.running.set(operation.operationId, task);
+  }
+
+  isRunning(operationId: string): boolean {
+    return this.running.has(operationId);
   }
 
   /** Resolves once no operation is running. */
   async idle(): Promise<void> {
-    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+    while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
   }
 
   /**
-   * Stops every running operation at its next step, leaving its state as a
-   * crash would: shutting down must not wait for resources that take minutes.
+   * Stops every running operation at its next step, leaving its state and
+   * lease as a crash would: shutting down must not wait for resources that
+   * take minutes, and another instance (or this one, restarted) resumes them.
    */
   async stop(): Promise<void> {
     this.stopped = true;
     await this.idle();
   }
 
-  async run(operation: Operation): Promise<void> {
-    const { operationId, ref, plan } = operation;
+  async run(operation: Operation, resumeFrom?: DataProductStateDocument): Promise<void> {
+    const { operationId, ref } = operation;
     const log = this.logger.child({ operationId, dataProduct: ref });
-    const progress = new OperationProgress(
-      plan,
-      (technology) => this.discovery.endpointFor(ref.environment, technology)?.timeoutMs ?? 0,
-    );
-    let wake = signal();
-    let delay = this.polling.initialDelayMs;
-    let nextPollAt = this.clock() + delay;
-    log.info({ kind: plan.kind, steps: plan.steps.length }, 'operation started');
+    const lease = await this.holdLease(operation, log);
+    if (!lease) return;
+    try {
+      const progress = new OperationProgress(operation.steps, {
+        timeoutFor: (name) => this.timeoutOf(operation, name),
+        staleAfterMs: this.options.staleAfterMs,
+      });
+      if (resumeFrom) {
+        for (const record of resumeFrom.resources)
+          progress.restore(record.name, record, operationId, this.clock());
+        log.info({ resumedBy: this.options.instanceId }, 'operation resumed');
+      } else {
+        log.info({ kind: operation.kind, steps: operation.steps.length }, 'operation started');
+      }
+      const finished = await this.drive(operation, progress, lease, log);
+      if (!finished) return;
+      const state = finalState(operation.kind, progress.allSucceeded());
+      await this.state.writeDataProduct({
+        ...ref,
+        state,
+        operationId,
+        lastError: progress.summary(),
+        rootCauses: progress.rootCauses(),
+      });
+      log.info({ state }, 'operation finished');
+    } finally {
+      lease.stop();
+      if (!lease.lost()) {
+        await this.state.lease(ref, 'release', { owner: this.options.instanceId }).catch(() => undefined);
+      }
+    }
+  }
 
+  /** The dispatch-and-poll loop; false when the run had to stop before the operation finished. */
+  private async drive(
+    operation: Operation,
+    progress: OperationProgress,
+    lease: { lost: () => boolean },
+    log: Logger,
+  ): Promise<boolean> {
+    let wake = signal();
+    let delay = this.options.initialDelayMs;
+    let nextPollAt = this.clock() + delay;
     for (;;) {
-      if (this.stopped) {
-        log.warn('operation interrupted by shutdown');
-        return;
+      if (this.stopped || lease.lost()) {
+        log.warn({ lostLease: lease.lost() }, 'operation run interrupted; it will be resumed');
+        return false;
       }
       for (const step of progress.takeReady()) {
-        this.dispatch(operation, step, progress)
+        this.dispatch(operation, step, progress, log)
           .catch((error) => log.error({ err: error, resource: step.name }, 'dispatch crashed'))
           .finally(() => wake.fire());
       }
-      if (progress.isFinished()) break;
+      if (progress.isFinished()) return true;
 
       const timer = sleep(Math.max(0, nextPollAt - this.clock()));
       const reason = await Promise.race([wake.promise.then(() => 'dispatched' as const), timer.promise]);
@@ -94,31 +150,23 @@ export class OperationRunner {
       if (reason === 'dispatched') {
         // A dispatch settled: start what it unblocked, and check on it soon.
         wake = signal();
-        delay = this.polling.initialDelayMs;
+        delay = this.options.initialDelayMs;
         nextPollAt = Math.min(nextPollAt, this.clock() + delay);
         continue;
       }
       if (progress.inFlight().length > 0) {
-        const changed = await this.pollOnce(operation, progress, log);
-        delay = changed ? this.polling.initialDelayMs : Math.min(delay * 2, this.polling.maxDelayMs);
+        const changed = await this.pollOnce(operation, progress, log, () => wake.fire());
+        delay = changed ? this.options.initialDelayMs : Math.min(delay * 2, this.options.maxDelayMs);
       }
       nextPollAt = this.clock() + delay;
     }
-
-    const state = finalState(plan.kind, progress.allSucceeded());
-    await this.state.writeDataProduct({ ...ref, state, operationId, lastError: progress.summary() });
-    log.info({ state }, 'operation finished');
   }
 
-  private async dispatch(
-    operation: Operation,
-    step: StepProgress,
-    progress: OperationProgress,
-  ): Promise<void> {
+  private async dispatch(operation: Operation, step: StepProgress, progress: OperationProgress, log: Logger) {
     const { ref, operationId } = operation;
-    const resource = operation.plan.steps.find((planned) => planned.resource.name === step.name)?.resource;
-    const endpoint = resource && this.discovery.endpointFor(ref.environment, resource.technology);
+    const resource = operation.resources.get(step.name);
     if (!resource || !step.method) return;
+    const endpoint = this.discovery.endpointFor(ref.environment, resource.technology);
     if (!endpoint) {
       await this.fail(
         operation,
@@ -134,6 +182,7 @@ export class OperationRunner {
       descriptor: operation.descriptor,
       resource,
       removeData: operation.removeData,
+      attempt: step.attempt,
     };
     const result = await this.microservices.dispatch(step.method, endpoint.url, request);
     if (result.kind === 'accepted' || result.kind === 'conflict') {
@@ -141,18 +190,25 @@ export class OperationRunner {
       progress.accepted(step.name, this.clock());
       return;
     }
+    log.warn({ resource: step.name, error: result.error }, 'dispatch failed');
     await this.fail(operation, step, progress, `${resource.technology} microservice: ${result.error}`);
   }
 
   /** One GET of the data product state settles every in-flight resource it can. */
-  private async pollOnce(operation: Operation, progress: OperationProgress, log: Logger): Promise<boolean> {
-    let document: Awaited<ReturnType<StateClient['getDataProduct']>>;
+  private async pollOnce(
+    operation: Operation,
+    progress: OperationProgress,
+    log: Logger,
+    wake: () => void,
+  ): Promise<boolean> {
+    let document: DataProductStateDocument | undefined;
     try {
       document = await this.state.getDataProduct(operation.ref);
     } catch (error) {
       log.warn({ err: error }, 'state service poll failed; will poll again');
       return false;
     }
+    if (document?.operation?.cancelRequested) progress.cancel();
     const observed = new Map((document?.resources ?? []).map((record) => [record.name, record]));
     let changed = false;
     for (const step of progress.inFlight()) {
@@ -162,15 +218,32 @@ export class OperationRunner {
         operation.operationId,
         this.clock(),
       );
-      if (observation.kind === 'succeeded') {
-        progress.succeeded(step.name);
-        changed = true;
-      } else if (observation.kind === 'failed') {
-        progress.failed(step.name, observation.error);
-        changed = true;
-      } else if (observation.kind === 'timed-out') {
-        await this.fail(operation, step, progress, observation.error);
-        changed = true;
+      switch (observation.kind) {
+        case 'succeeded':
+          progress.succeeded(step.name);
+          changed = true;
+          break;
+        case 'failed':
+          progress.failed(step.name, observation.error);
+          changed = true;
+          break;
+        case 'timed-out':
+          await this.fail(operation, step, progress, observation.error);
+          changed = true;
+          break;
+        case 'stale':
+          log.warn(
+            { resource: step.name, attempt: observation.attempt },
+            'no heartbeat from the microservice; dispatching again',
+          );
+          progress.redispatching(step.name, observation.attempt);
+          this.dispatch(operation, step, progress, log)
+            .catch((error) => log.error({ err: error, resource: step.name }, 'dispatch crashed'))
+            .finally(wake);
+          changed = true;
+          break;
+        case 'waiting':
+          break;
       }
     }
     return changed;
@@ -178,7 +251,7 @@ export class OperationRunner {
 
   /** Records a failure the microservice could not record itself (refused, unreachable, timed out). */
   private async fail(operation: Operation, step: StepProgress, progress: OperationProgress, error: string) {
-    const resource = operation.plan.steps.find((planned) => planned.resource.name === step.name)?.resource;
+    const resource = operation.resources.get(step.name);
     try {
       await this.state.writeResource({
         environment: operation.ref.environment,
@@ -190,6 +263,7 @@ export class OperationRunner {
         technology: resource?.technology,
         state: 'FAILED',
         operationId: operation.operationId,
+        attempt: step.attempt,
         lastError: error,
       });
     } catch (writeError) {
@@ -201,6 +275,36 @@ export class OperationRunner {
     // Only now may the operation see this step as settled: finishing earlier would close the data product
     // before the failure is recorded, and fencing would then refuse the record.
     progress.failed(step.name, error);
+  }
+
+  /** Claims the operation's lease and keeps renewing it; undefined when another instance holds it. */
+  private async holdLease(operation: Operation, log: Logger) {
+    const owner = this.options.instanceId;
+    const lease = { owner, operationId: operation.operationId, ttlMs: this.options.leaseMs };
+    try {
+      await this.state.lease(operation.ref, 'claim', lease);
+    } catch (error) {
+      if (error instanceof ConflictError) {
+        log.info({ reason: error.message }, 'operation is run by another instance');
+        return undefined;
+      }
+      throw error;
+    }
+    let lost = false;
+    const renew = () => {
+      this.state.lease(operation.ref, 'renew', lease).catch((error) => {
+        if (error instanceof ConflictError) lost = true;
+        log.warn({ err: error }, 'lease renewal failed');
+      });
+    };
+    const timer = setInterval(renew, Math.max(50, Math.floor(this.options.leaseMs / 3)));
+    timer.unref();
+    return { lost: () => lost, stop: () => clearInterval(timer) };
+  }
+
+  private timeoutOf(operation: Operation, name: string): number {
+    const technology = operation.resources.get(name)?.technology ?? '';
+    return this.discovery.endpointFor(operation.ref.environment, technology)?.timeoutMs ?? 0;
   }
 }
 

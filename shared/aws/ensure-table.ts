@@ -1,10 +1,22 @@
 import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
+export interface KeyAttribute {
+  name: string;
+  keyType: 'HASH' | 'RANGE';
+  type?: 'S' | 'N';
+}
+
+export interface SecondaryIndex {
+  indexName: string;
+  keys: KeyAttribute[];
+}
+
 /** Creates a pay-per-request table when missing; an existing table is left alone. */
 export async function ensureTable(
   client: DynamoDBClient,
   tableName: string,
-  keys: { name: string; keyType: 'HASH' | 'RANGE'; type?: 'S' | 'N' }[],
+  keys: KeyAttribute[],
+  indexes: SecondaryIndex[] = [],
 ): Promise<void> {
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }));
@@ -12,16 +24,27 @@ export async function ensureTable(
   } catch (error) {
     if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
   }
+  const attributes = new Map<string, 'S' | 'N'>();
+  for (const key of [...keys, ...indexes.flatMap((index) => index.keys)])
+    attributes.set(key.name, key.type ?? 'S');
   try {
     await client.send(
       new CreateTableCommand({
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: keys.map((key) => ({
-          AttributeName: key.name,
-          AttributeType: key.type ?? 'S',
+        AttributeDefinitions: [...attributes].map(([name, type]) => ({
+          AttributeName: name,
+          AttributeType: type,
         })),
         KeySchema: keys.map((key) => ({ AttributeName: key.name, KeyType: key.keyType })),
+        GlobalSecondaryIndexes:
+          indexes.length === 0
+            ? undefined
+            : indexes.map((index) => ({
+                IndexName: index.indexName,
+                KeySchema: index.keys.map((key) => ({ AttributeName: key.name, KeyType: key.keyType })),
+                Projection: { ProjectionType: 'ALL' },
+              })),
       }),
     );
   } catch (error) {

@@ -61,3 +61,21 @@ export function dataProductKey(ref: DataProductRef): string {
 export function dataProductPath(ref: DataProductRef): string {
   return [ref.environment, ref.domain, ref.name, ref.version].map(encodeURIComponent).join('/');
 }
+
+/** How a data product is named in messages: environment/domain/name/version. */
+export function describeRef(ref: DataProductRef): string {
+  return [ref.environment, ref.domain, ref.name, ref.version].join('/');
+}
+
+/** A descriptor with no resources, for a data product known only by its reference. */
+export function emptyDescriptor(ref: DataProductRef): DataProductDescriptor {
+  return {
+    name: ref.name,
+    domain: ref.domain,
+    version: ref.version,
+    environment: { name: ref.environment, specific: {} },
+    outputPorts: [],
+    workloads: [],
+    observability: [],
+  };
+}

@@ -10,6 +10,8 @@ export interface ResourceRequest {
   descriptor: DataProductDescriptor;
   resource: ResourceDescriptor;
   removeData: boolean;
+  /** Dispatch attempt within the operation: a re-dispatch after a microservice died gets a higher one. */
+  attempt: number;
 }
 
 const name = { type: 'string', minLength: 1, maxLength: 128, pattern: NAME_PATTERN };
@@ -50,6 +52,7 @@ export const resourceRequestSchema = {
       },
     },
     removeData: { type: 'boolean' },
+    attempt: { type: 'integer', minimum: 1, maximum: 1000 },
   },
 };
 
@@ -57,5 +60,5 @@ const validateRequest = bodyValidator<ResourceRequest>(resourceRequestSchema, 'r
 
 export function parseResourceRequest(body: unknown): ResourceRequest {
   const request = validateRequest(body);
-  return { ...request, removeData: request.removeData ?? false };
+  return { ...request, removeData: request.removeData ?? false, attempt: request.attempt ?? 1 };
 }

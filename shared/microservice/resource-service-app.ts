@@ -23,6 +23,9 @@ export function createResourceServiceApp({
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', service });
   });
+  app.get('/v1/capabilities', (_req, res) => {
+    res.json(useCases.capabilities());
+  });
   app.use(express.json({ limit: bodyLimitBytes }));
   const handle = (method: ResourceMethod) => async (req: Request, res: Response) => {
     res.status(202).json(await useCases.accept(method, req.body));

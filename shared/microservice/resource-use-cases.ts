@@ -2,6 +2,7 @@ import { ConflictError, describeError, ValidationError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import { RESOURCE_METHOD_STATES, type ResourceMethod, type TransitState } from '../state/lifecycle.js';
 import type { StateClient } from '../state/state-client.js';
+import { immutableChanges } from './immutable-fields.js';
 import { parseResourceRequest } from './resource-request.js';
 import type { TechnologyProvisioner } from './technology-provisioner.js';
 import type { ResourceJob, WorkRunner } from './work-runner.js';
@@ -18,13 +19,31 @@ export interface AcceptedResource {
  * resource already in transit), answer, then work asynchronously and report
  * the outcome to the state service.
  */
+export interface ResourceUseCasesOptions {
+  /** How often the work in progress tells the state service it is alive. */
+  heartbeatMs: number;
+}
+
+export interface Capabilities {
+  technologies: readonly string[];
+  immutableSpecific: readonly string[];
+}
+
 export class ResourceUseCases {
   constructor(
     private readonly provisioner: TechnologyProvisioner,
     private readonly state: StateClient,
     private readonly runner: WorkRunner,
     private readonly logger: Logger,
+    private readonly options: ResourceUseCasesOptions = { heartbeatMs: 5_000 },
   ) {}
+
+  capabilities(): Capabilities {
+    return {
+      technologies: this.provisioner.technologies,
+      immutableSpecific: this.provisioner.immutableSpecific,
+    };
+  }
 
   async accept(method: ResourceMethod, body: unknown): Promise<AcceptedResource> {
     const request = parseResourceRequest(body);
@@ -37,10 +56,13 @@ export class ResourceUseCases {
             message: `this microservice handles ${this.provisioner.technologies.join(', ')}, not "${resource.technology}"`,
           },
         ];
+    const current = await this.state.getResource(dataProduct, resource.name);
+    if (method === 'PUT' && current?.applied) {
+      issues.push(...immutableChanges(current.applied, resource, this.provisioner.immutableSpecific));
+    }
     if (issues.length > 0)
       throw new ValidationError(`The ${resource.technology} resource ${resource.name} is invalid`, issues);
 
-    const current = await this.state.getResource(dataProduct, resource.name);
     const transit = RESOURCE_METHOD_STATES[method].transit;
     await this.state.writeResource({
       ...stateKey(request),
@@ -48,6 +70,7 @@ export class ResourceUseCases {
       technology: resource.technology,
       state: transit,
       operationId,
+      attempt: request.attempt,
     });
     await this.runner.run({ method, request, previous: current?.applied ?? null });
     return { operationId, resource: resource.name, state: transit };
@@ -60,13 +83,16 @@ export class ResourceUseCases {
       resource: request.resource.name,
       method,
     });
+    const { operationId, attempt } = request;
+    const stopHeartbeat = this.keepAlive(request, log);
     let outcome: Parameters<StateClient['writeResource']>[0];
     try {
       const info = await this.perform(method, request, previous);
       outcome = {
         ...stateKey(request),
         state: RESOURCE_METHOD_STATES[method].done,
-        operationId: request.operationId,
+        operationId,
+        attempt,
         info,
         applied: method === 'DELETE' ? null : request.resource,
       };
@@ -75,9 +101,12 @@ export class ResourceUseCases {
       outcome = {
         ...stateKey(request),
         state: 'FAILED',
-        operationId: request.operationId,
+        operationId,
+        attempt,
         lastError: describeError(error),
       };
+    } finally {
+      stopHeartbeat();
     }
     try {
       await this.state.writeResource(outcome);
@@ -87,6 +116,20 @@ export class ResourceUseCases {
       const level = error instanceof ConflictError ? 'warn' : 'error';
       log[level]({ err: error, state: outcome.state }, 'could not report the resource state');
     }
+  }
+
+  /** Refreshes the resource's heartbeat while the work runs, so a dead worker is noticed and replaced. */
+  private keepAlive(request: ResourceJob['request'], log: Logger): () => void {
+    const { dataProduct, resource, operationId, attempt } = request;
+    const beat = () => {
+      this.state.heartbeat(dataProduct, resource.name, operationId, attempt).catch((error) => {
+        log.warn({ err: error }, 'heartbeat refused or failed');
+      });
+    };
+    beat();
+    const timer = setInterval(beat, this.options.heartbeatMs);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   private async perform(

@@ -13,14 +13,17 @@ export interface ResourceServiceOptions {
   host: string;
   port: number;
   logger: Logger;
+  /** How often work in progress refreshes its heartbeat (default 5 s). */
+  heartbeatMs?: number;
 }
 
 /** Runs a microservice as an HTTP service, its asynchronous work in this process. */
 export async function startResourceService(options: ResourceServiceOptions): Promise<RunningServer> {
-  const { service, provisioner, stateServiceUrl, host, port, logger } = options;
+  const { service, provisioner, stateServiceUrl, host, port, logger, heartbeatMs = 5_000 } = options;
   let useCases: ResourceUseCases | undefined;
   const runner = new InProcessWorkRunner((job: ResourceJob) => (useCases as ResourceUseCases).work(job));
-  useCases = new ResourceUseCases(provisioner, new StateClient(stateServiceUrl), runner, logger);
+  const state = new StateClient(stateServiceUrl, { actor: `microservice:${service}` });
+  useCases = new ResourceUseCases(provisioner, state, runner, logger, { heartbeatMs });
   const server = await serve(createResourceServiceApp({ service, useCases, logger }), port, host);
   logger.info({ url: server.url }, `${service} microservice listening`);
   return {

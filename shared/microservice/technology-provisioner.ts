@@ -13,6 +13,8 @@ export type ResourceInfo = Record<string, unknown>;
  */
 export interface TechnologyProvisioner {
   readonly technologies: readonly string[];
+  /** `specific` fields that cannot change once created; a change needs a new resource name or version. */
+  readonly immutableSpecific: readonly string[];
   /** Synchronous checks; paths are JSON pointers into the request body (e.g. /resource/specific/bucket). */
   validate(request: ResourceRequest): ValidationIssue[];
   create(request: ResourceRequest, previous: ResourceDescriptor | null): Promise<ResourceInfo>;

@@ -2,10 +2,14 @@ import pRetry, { AbortError } from 'p-retry';
 import { type DataProductRef, dataProductPath } from '../descriptor/types.js';
 import { ConflictError, NotFoundError, UpstreamError } from '../errors.js';
 import { type JsonResponse, requestJson } from '../http/json-client.js';
+import type { LifecycleState } from './lifecycle.js';
 import type {
   DataProductRecord,
   DataProductStateDocument,
   DataProductWrite,
+  HistoryEntry,
+  OperationLease,
+  PublicResourceRecord,
   ResourceRecord,
   ResourceWrite,
 } from './records.js';
@@ -14,11 +18,24 @@ export interface StateClientOptions {
   timeoutMs?: number;
   /** Attempts for network errors and 5xx; writes are idempotent, so a retry is safe. */
   attempts?: number;
+  /** Recorded as the actor of every transition this client writes. */
+  actor?: string;
   /** Called for every HTTP request, to count and trace traffic to the state service. */
   onRequest?: (method: string, path: string) => void;
 }
 
+export type DataProductSummary = Omit<DataProductRecord, 'revision' | 'seq' | 'descriptor' | 'operation'>;
+
+export interface ListFilter {
+  environment?: string;
+  domain?: string;
+  state?: LifecycleState;
+  limit?: number;
+  cursor?: string;
+}
+
 type ErrorBody = { message?: string; currentState?: string; operationId?: string | null };
+type Written<T> = T & { changed: boolean };
 
 /** The HTTP client of the state service, used by the provisioner and by every microservice. */
 export class StateClient {
@@ -41,27 +58,89 @@ export class StateClient {
     return response.status === 404 ? undefined : response.body;
   }
 
-  async getResource(
-    ref: DataProductRef,
-    name: string,
-  ): Promise<Omit<ResourceRecord, 'revision'> | undefined> {
+  async getResource(ref: DataProductRef, name: string): Promise<PublicResourceRecord | undefined> {
     const path = `/v1/state/dataproduct/resource/${dataProductPath(ref)}/${encodeURIComponent(name)}`;
-    const response = await this.send<Omit<ResourceRecord, 'revision'>>('GET', path);
+    const response = await this.send<PublicResourceRecord>('GET', path);
     return response.status === 404 ? undefined : response.body;
   }
 
-  async writeDataProduct(write: DataProductWrite): Promise<Omit<DataProductRecord, 'revision'>> {
-    return (await this.send<Omit<DataProductRecord, 'revision'>>('POST', '/v1/state/dataproduct', write))
-      .body;
-  }
-
-  async writeResource(write: ResourceWrite): Promise<Omit<ResourceRecord, 'revision'>> {
+  async writeDataProduct(
+    write: DataProductWrite,
+  ): Promise<Written<Omit<DataProductRecord, 'revision' | 'seq'>>> {
     return (
-      await this.send<Omit<ResourceRecord, 'revision'>>('POST', '/v1/state/dataproduct/resource', write)
+      await this.send<Written<DataProductRecord>>('POST', '/v1/state/dataproduct', this.withActor(write))
     ).body;
   }
 
-  /** 2xx and 404 are answers; 409 a ConflictError; other 4xx a bug of ours; network errors and 5xx are retried. */
+  async writeResource(write: ResourceWrite): Promise<Written<Omit<ResourceRecord, 'revision' | 'seq'>>> {
+    return (
+      await this.send<Written<ResourceRecord>>(
+        'POST',
+        '/v1/state/dataproduct/resource',
+        this.withActor(write),
+      )
+    ).body;
+  }
+
+  async cancel(ref: DataProductRef): Promise<{ state: LifecycleState; operationId: string | null }> {
+    return (
+      await this.send<{ state: LifecycleState; operationId: string | null }>(
+        'POST',
+        '/v1/state/dataproduct/cancel',
+        this.withActor({ ...ref }),
+      )
+    ).body;
+  }
+
+  async lease(
+    ref: DataProductRef,
+    action: 'claim' | 'renew' | 'release',
+    lease: { owner: string; operationId?: string; ttlMs?: number },
+  ): Promise<OperationLease> {
+    return (
+      await this.send<OperationLease>('POST', '/v1/state/dataproduct/lease', { ...ref, action, ...lease })
+    ).body;
+  }
+
+  async heartbeat(ref: DataProductRef, name: string, operationId: string, attempt: number): Promise<void> {
+    await this.send('POST', '/v1/state/dataproduct/resource/heartbeat', {
+      environment: ref.environment,
+      domain: ref.domain,
+      dataProduct: ref.name,
+      version: ref.version,
+      name,
+      operationId,
+      attempt,
+    });
+  }
+
+  async history(
+    ref: DataProductRef,
+    after = 0,
+    limit = 100,
+  ): Promise<{ entries: HistoryEntry[]; next?: number }> {
+    const path = `/v1/state/dataproduct/history/${dataProductPath(ref)}?after=${after}&limit=${limit}`;
+    const response = await this.send<{ entries: HistoryEntry[]; next?: number }>('GET', path);
+    if (response.status === 404) return { entries: [] };
+    return response.body;
+  }
+
+  async list(filter: ListFilter): Promise<{ items: DataProductSummary[]; cursor?: string }> {
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries(filter)) if (value !== undefined) query.set(key, String(value));
+    return (
+      await this.send<{ items: DataProductSummary[]; cursor?: string }>(
+        'GET',
+        `/v1/state/dataproduct?${query}`,
+      )
+    ).body;
+  }
+
+  private withActor<T extends object>(body: T): T & { actor?: string } {
+    return this.options.actor ? { ...body, actor: this.options.actor } : body;
+  }
+
+  /** 2xx and 404 on GET are answers; 409 a ConflictError; other 4xx a bug of ours; network errors and 5xx are retried. */
   private send<T>(method: string, path: string, body?: unknown): Promise<JsonResponse<T>> {
     const url = `${this.baseUrl}${path}`;
     return pRetry(

@@ -1,5 +1,10 @@
 import { ConflictError, NotFoundError } from '../../shared/errors.js';
-import { canDataProductMove, canResourceMove, isTransit } from '../../shared/state/lifecycle.js';
+import {
+  canDataProductMove,
+  canResourceMove,
+  isTransit,
+  type LifecycleState,
+} from '../../shared/state/lifecycle.js';
 import type {
   DataProductRecord,
   DataProductWrite,
@@ -10,10 +15,13 @@ import type {
 /**
  * Pure decisions of the state service: given what is stored and what a caller
  * asks for, the record to write — or `unchanged` for an idempotent replay —
- * or a ConflictError naming the current state. The caller writes the result
- * conditionally on the revision it read, so two writers can never both win.
+ * or a ConflictError naming the current state. The caller appends the change
+ * to the history and writes it conditionally, so two writers never both win.
+ * `seq` and `revision` of the returned record are set by the caller.
  */
-export type Decision<T> = { kind: 'write'; record: T } | { kind: 'unchanged'; record: T };
+export type Decision<T> =
+  | { kind: 'write'; record: T; from: LifecycleState; note?: string }
+  | { kind: 'unchanged'; record: T };
 
 export function decideDataProductWrite(
   current: DataProductRecord | undefined,
@@ -36,8 +44,11 @@ export function decideDataProductWrite(
       { currentState: from, operationId: current.operationId },
     );
   }
+  const entersTransit = isTransit(write.state);
+  const settles = write.state === 'FAILED' || write.state === 'NOT_COMPLETED';
   return {
     kind: 'write',
+    from,
     record: {
       environment: write.environment,
       domain: write.domain,
@@ -46,12 +57,39 @@ export function decideDataProductWrite(
       state: write.state,
       operationId: write.operationId,
       descriptor: write.descriptor ?? current?.descriptor ?? null,
-      lastError:
-        write.state === 'FAILED' || write.state === 'NOT_COMPLETED' ? (write.lastError ?? null) : null,
+      operation: entersTransit
+        ? write.operation
+          ? { ...write.operation, cancelRequested: false }
+          : null
+        : (current?.operation ?? null),
+      lastError: settles ? (write.lastError ?? null) : null,
+      rootCauses: settles ? (write.rootCauses ?? []) : [],
       createdAt: current?.createdAt ?? now,
       updatedAt: now,
-      revision: (current?.revision ?? 0) + 1,
+      seq: current?.seq ?? 0,
+      revision: current?.revision ?? 0,
     },
+  };
+}
+
+/** Asks the running operation to stop dispatching; only a data product in transit has one to stop. */
+export function decideCancel(
+  current: DataProductRecord | undefined,
+  now: string,
+): Decision<DataProductRecord> {
+  if (!current) throw new NotFoundError('the data product is unknown');
+  if (!isTransit(current.state) || !current.operation) {
+    throw new ConflictError(`data product is ${current.state}: there is no running operation to cancel`, {
+      currentState: current.state,
+      operationId: current.operationId,
+    });
+  }
+  if (current.operation.cancelRequested) return { kind: 'unchanged', record: current };
+  return {
+    kind: 'write',
+    from: current.state,
+    note: 'cancel requested',
+    record: { ...current, operation: { ...current.operation, cancelRequested: true }, updatedAt: now },
   };
 }
 
@@ -67,27 +105,38 @@ export function decideResourceWrite(
     );
   }
   const from = current?.state ?? 'NONE';
-  if (current && current.state === write.state && current.operationId === write.operationId) {
+  const attempt = write.attempt ?? current?.attempt ?? 1;
+  const sameOperation = current?.operationId === write.operationId;
+  if (current && sameOperation && current.state === write.state && attempt === current.attempt) {
     return { kind: 'unchanged', record: current };
   }
-  if (!canResourceMove(from, write.state)) {
-    throw new ConflictError(`resource ${write.name} is ${from}; it cannot move to ${write.state}`, {
-      currentState: from,
-      operationId: current?.operationId ?? null,
-    });
-  }
+  let note: string | undefined;
   if (current && isTransit(current.state)) {
-    if (current.operationId !== write.operationId) {
+    if (!sameOperation) {
       throw new ConflictError(
         `resource ${write.name} is ${from} under operation ${current.operationId}; operation ${write.operationId} cannot change it`,
         { currentState: from, operationId: current.operationId },
       );
     }
+    if (attempt < current.attempt) {
+      throw new ConflictError(
+        `attempt ${attempt} of resource ${write.name} was superseded by attempt ${current.attempt}`,
+        { currentState: from, operationId: current.operationId, attempt: current.attempt },
+      );
+    }
+    if (current.state === write.state && attempt > current.attempt)
+      note = `re-dispatched as attempt ${attempt}`;
   } else if (!isTransit(dataProduct.state) || dataProduct.operationId !== write.operationId) {
     throw new ConflictError(
       `operation ${write.operationId} is not the running operation of the data product (${dataProduct.state}, operation ${dataProduct.operationId})`,
       { currentState: from, operationId: dataProduct.operationId },
     );
+  }
+  if (!note && !canResourceMove(from, write.state)) {
+    throw new ConflictError(`resource ${write.name} is ${from}; it cannot move to ${write.state}`, {
+      currentState: from,
+      operationId: current?.operationId ?? null,
+    });
   }
   const kind = write.kind ?? current?.kind;
   const technology = write.technology ?? current?.technology;
@@ -98,6 +147,8 @@ export function decideResourceWrite(
   }
   return {
     kind: 'write',
+    from,
+    ...(note ? { note } : {}),
     record: {
       dataProduct: {
         environment: write.environment,
@@ -110,17 +161,14 @@ export function decideResourceWrite(
       technology,
       state: write.state,
       operationId: write.operationId,
+      attempt,
       lastError: write.state === 'FAILED' ? (write.lastError ?? 'failed without an error message') : null,
       info: infoAfter(write, current),
-      applied:
-        write.state === 'CREATED'
-          ? (write.applied ?? current?.applied ?? null)
-          : write.state === 'DELETED'
-            ? null
-            : (current?.applied ?? null),
+      applied: appliedAfter(write, current),
       createdAt: current?.createdAt ?? now,
       updatedAt: now,
-      revision: (current?.revision ?? 0) + 1,
+      seq: current?.seq ?? 0,
+      revision: current?.revision ?? 0,
     },
   };
 }
@@ -132,4 +180,10 @@ function infoAfter(
   if (write.state === 'DELETED') return null;
   if (write.info !== undefined) return write.info;
   return current?.info ?? null;
+}
+
+function appliedAfter(write: ResourceWrite, current: ResourceRecord | undefined) {
+  if (write.state === 'DELETED') return null;
+  if (write.state === 'CREATED' && write.applied) return write.applied;
+  return current?.applied ?? null;
 }

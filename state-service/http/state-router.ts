@@ -1,15 +1,80 @@
 import { type Request, type Response, Router } from 'express';
+import { ValidationError } from '../../shared/errors.js';
 import { bodyValidator, dataProductRefFromPath } from '../../shared/http/request-validation.js';
+import type { LifecycleState } from '../../shared/state/lifecycle.js';
 import type { DataProductWrite, ResourceWrite } from '../../shared/state/records.js';
 import type { StateUseCases } from '../state-use-cases.js';
-import { dataProductWriteSchema, resourceWriteSchema } from './write-schemas.js';
+import {
+  cancelSchema,
+  dataProductWriteSchema,
+  heartbeatSchema,
+  historyQuerySchema,
+  leaseSchema,
+  listQuerySchema,
+  resourceWriteSchema,
+} from './write-schemas.js';
+
+interface RefBody {
+  environment: string;
+  domain: string;
+  name: string;
+  version: string;
+}
+interface LeaseBody extends RefBody {
+  action: 'claim' | 'renew' | 'release';
+  operationId?: string;
+  owner: string;
+  ttlMs?: number;
+}
+interface HeartbeatBody {
+  environment: string;
+  domain: string;
+  dataProduct: string;
+  version: string;
+  name: string;
+  operationId: string;
+  attempt: number;
+}
 
 const parseDataProductWrite = bodyValidator<DataProductWrite>(dataProductWriteSchema, 'data product state');
 const parseResourceWrite = bodyValidator<ResourceWrite>(resourceWriteSchema, 'resource state');
+const parseCancel = bodyValidator<RefBody & { actor?: string }>(cancelSchema, 'cancel request');
+const parseLease = bodyValidator<LeaseBody>(leaseSchema, 'lease request');
+const parseHeartbeat = bodyValidator<HeartbeatBody>(heartbeatSchema, 'heartbeat');
+const parseListQuery = bodyValidator<{
+  environment?: string;
+  domain?: string;
+  state?: LifecycleState;
+  limit?: string;
+  cursor?: string;
+}>(listQuerySchema, 'query');
+const parseHistoryQuery = bodyValidator<{ after?: string; limit?: string }>(historyQuerySchema, 'query');
 
-/** The endpoints of the thesis' figure 5.4. */
+const DEFAULT_LEASE_MS = 30_000;
+
+/** The endpoints of the thesis' figure 5.4, plus history, listing, leases, heartbeats and cancellation. */
 export function stateRouter(useCases: StateUseCases): Router {
   const router = Router();
+
+  router.get('/v1/state/dataproduct', async (req, res) => {
+    const query = parseListQuery({ ...req.query });
+    const page = await useCases.list(query, Number(query.limit ?? 50), query.cursor);
+    res.json({
+      items: page.items.map(
+        ({ revision: _r, seq: _s, descriptor: _d, operation: _o, ...summary }) => summary,
+      ),
+      ...(page.cursor ? { cursor: page.cursor } : {}),
+    });
+  });
+
+  router.get('/v1/state/dataproduct/history/:environment/:domain/:name/:version', async (req, res) => {
+    const ref = dataProductRefFromPath(req.params);
+    const query = parseHistoryQuery({ ...req.query });
+    const limit = Number(query.limit ?? 100);
+    const entries = await useCases.history(ref, Number(query.after ?? 0), limit);
+    const last = entries.at(-1);
+    res.json({ entries, ...(entries.length === limit && last ? { next: last.seq } : {}) });
+  });
 
   router.get('/v1/state/dataproduct/:environment/:domain/:name/:version', async (req, res) => {
     res.json(await useCases.getDataProduct(dataProductRefFromPath(req.params)));
@@ -25,16 +90,45 @@ export function stateRouter(useCases: StateUseCases): Router {
 
   const upsertDataProduct = async (req: Request, res: Response) => {
     const { record, changed } = await useCases.writeDataProduct(parseDataProductWrite(req.body));
-    const { revision: _revision, ...body } = record;
+    const { revision: _revision, seq: _seq, ...body } = record;
     res.json({ ...body, changed });
   };
   router.put('/v1/state/dataproduct', upsertDataProduct);
   router.post('/v1/state/dataproduct', upsertDataProduct);
 
+  router.post('/v1/state/dataproduct/cancel', async (req, res) => {
+    const { actor, ...ref } = parseCancel(req.body);
+    const { record, changed } = await useCases.cancel(ref, actor);
+    res.json({ state: record.state, operationId: record.operationId, cancelRequested: true, changed });
+  });
+
+  router.post('/v1/state/dataproduct/lease', async (req, res) => {
+    const { action, owner, operationId, ttlMs = DEFAULT_LEASE_MS, ...ref } = parseLease(req.body);
+    if (action === 'release') {
+      await useCases.releaseLease(ref, owner);
+      res.json({ released: true });
+      return;
+    }
+    if (!operationId) {
+      throw new ValidationError('The lease request is invalid', [
+        { path: '/operationId', message: `is required to ${action} a lease` },
+      ]);
+    }
+    const request = { owner, operationId, ttlMs };
+    res.json(
+      action === 'claim' ? await useCases.claimLease(ref, request) : await useCases.renewLease(ref, request),
+    );
+  });
+
   router.post('/v1/state/dataproduct/resource', async (req, res) => {
     const { record, changed } = await useCases.writeResource(parseResourceWrite(req.body));
-    const { revision: _revision, ...body } = record;
+    const { revision: _revision, seq: _seq, ...body } = record;
     res.json({ ...body, changed });
+  });
+
+  router.post('/v1/state/dataproduct/resource/heartbeat', async (req, res) => {
+    const { environment, domain, dataProduct, version, ...request } = parseHeartbeat(req.body);
+    res.json(await useCases.heartbeat({ environment, domain, name: dataProduct, version }, request));
   });
 
   return router;

@@ -5,21 +5,63 @@ import { DATA_PRODUCT_STATES, RESOURCE_STATES } from '../../shared/state/lifecyc
 const name = { type: 'string', minLength: 1, maxLength: 128, pattern: NAME_PATTERN };
 const version = { type: 'string', pattern: VERSION_PATTERN };
 const operationId = { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.:-]+$' };
+const actor = { type: 'string', minLength: 1, maxLength: 256 };
 const lastError = { type: ['string', 'null'], maxLength: 8192 };
+const attempt = { type: 'integer', minimum: 1, maximum: 1000 };
+const dataProductRef = { environment: name, domain: name, name, version };
+const resourceRef = { environment: name, domain: name, dataProduct: name, version, name };
+
+const operation = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind', 'removeData', 'steps', 'startedAt'],
+  properties: {
+    kind: { enum: ['deploy', 'delete'] },
+    removeData: { type: 'boolean' },
+    startedAt: { type: 'string', minLength: 20, maxLength: 40 },
+    steps: {
+      type: 'array',
+      maxItems: 1000,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'action', 'method', 'waitsFor'],
+        properties: {
+          name,
+          action: { enum: ['create', 'update', 'delete', 'noop', 'blocked'] },
+          method: { enum: ['POST', 'PUT', 'DELETE', null] },
+          waitsFor: { type: 'array', items: name },
+          reason: { type: 'string', maxLength: 2048 },
+        },
+      },
+    },
+  },
+};
+
+const rootCauses = {
+  type: 'array',
+  maxItems: 1000,
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['resource'],
+    properties: { resource: name, error: { type: 'string', maxLength: 8192 }, blockedBy: name },
+  },
+};
 
 export const dataProductWriteSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['environment', 'domain', 'name', 'version', 'state', 'operationId'],
   properties: {
-    environment: name,
-    domain: name,
-    name,
-    version,
+    ...dataProductRef,
     state: { enum: DATA_PRODUCT_STATES },
     operationId,
     descriptor: { type: 'object' },
+    operation,
     lastError,
+    rootCauses,
+    actor,
   },
 };
 
@@ -28,17 +70,63 @@ export const resourceWriteSchema = {
   additionalProperties: false,
   required: ['environment', 'domain', 'dataProduct', 'version', 'name', 'state', 'operationId'],
   properties: {
-    environment: name,
-    domain: name,
-    dataProduct: name,
-    version,
-    name,
+    ...resourceRef,
     kind: { enum: RESOURCE_KINDS },
     technology: name,
     state: { enum: RESOURCE_STATES },
     operationId,
+    attempt,
     lastError,
     info: { type: ['object', 'null'] },
     applied: { type: ['object', 'null'] },
+    actor,
+  },
+};
+
+export const cancelSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['environment', 'domain', 'name', 'version'],
+  properties: { ...dataProductRef, actor },
+};
+
+export const leaseSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['environment', 'domain', 'name', 'version', 'action', 'owner'],
+  properties: {
+    ...dataProductRef,
+    action: { enum: ['claim', 'renew', 'release'] },
+    operationId,
+    owner: { type: 'string', minLength: 1, maxLength: 256 },
+    ttlMs: { type: 'integer', minimum: 100, maximum: 3_600_000 },
+  },
+};
+
+export const heartbeatSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['environment', 'domain', 'dataProduct', 'version', 'name', 'operationId', 'attempt'],
+  properties: { ...resourceRef, operationId, attempt },
+};
+
+export const listQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    environment: name,
+    domain: name,
+    state: { enum: DATA_PRODUCT_STATES },
+    limit: { type: 'string', pattern: '^([1-9][0-9]?|100)$' },
+    cursor: { type: 'string', maxLength: 2048 },
+  },
+};
+
+export const historyQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    after: { type: 'string', pattern: '^(0|[1-9][0-9]{0,8})$' },
+    limit: { type: 'string', pattern: '^([1-9][0-9]{0,2}|1000)$' },
   },
 };

@@ -1,11 +1,33 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { type DataProductRef, dataProductKey } from '../../shared/descriptor/types.js';
-import { ConflictError } from '../../shared/errors.js';
-import type { DataProductRecord, ResourceRecord } from '../../shared/state/records.js';
-import type { StateStore } from './state-store.js';
-import type { StateTableNames } from './state-tables.js';
+import { ConflictError, ValidationError } from '../../shared/errors.js';
+import type {
+  DataProductRecord,
+  HistoryEntry,
+  OperationLease,
+  ResourceHeartbeat,
+  ResourceRecord,
+} from '../../shared/state/records.js';
+import type { DataProductFilter, LeaseCondition, Page, StateStore } from './state-store.js';
+import { STATE_INDEX, type StateTableNames } from './state-tables.js';
 
-/** StateStore on DynamoDB: one item per data product, one item per resource, conditional puts. */
+const LEASE_SUFFIX = '#lease';
+const HEARTBEAT_SUFFIX = '#heartbeat';
+
+/**
+ * StateStore on DynamoDB. Table dmp-dataproduct-state holds one state item per
+ * data product (and its lease item, key suffixed `#lease`); dmp-resource-state
+ * one item per resource (and its heartbeat item, `#heartbeat`); dmp-state-history
+ * the transitions, keyed by data product and sequence. No transactions: one
+ * conditional write per item, so the same code runs on dynalite and on AWS.
+ */
 export class DynamoStateStore implements StateStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -20,9 +42,7 @@ export class DynamoStateStore implements StateStore {
         ConsistentRead: true,
       }),
     );
-    if (!Item) return undefined;
-    const { id: _id, ...record } = Item;
-    return record as DataProductRecord;
+    return Item ? fromDataProductItem(Item) : undefined;
   }
 
   async getResource(ref: DataProductRef, name: string): Promise<ResourceRecord | undefined> {
@@ -36,8 +56,9 @@ export class DynamoStateStore implements StateStore {
     return Item ? fromResourceItem(Item) : undefined;
   }
 
-  async listResources(ref: DataProductRef): Promise<ResourceRecord[]> {
+  async listResources(ref: DataProductRef) {
     const records: ResourceRecord[] = [];
+    const heartbeats = new Map<string, ResourceHeartbeat>();
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.client.send(
@@ -49,10 +70,21 @@ export class DynamoStateStore implements StateStore {
           ExclusiveStartKey: startKey,
         }),
       );
-      records.push(...(page.Items ?? []).map(fromResourceItem));
+      for (const item of page.Items ?? []) {
+        const name = item.name as string;
+        if (name.endsWith(HEARTBEAT_SUFFIX)) {
+          heartbeats.set(name.slice(0, -HEARTBEAT_SUFFIX.length), {
+            operationId: item.operationId,
+            attempt: item.attempt,
+            at: item.at,
+          });
+        } else {
+          records.push(fromResourceItem(item));
+        }
+      }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    return records;
+    return { records, heartbeats };
   }
 
   async putDataProduct(record: DataProductRecord, expectedRevision: number): Promise<void> {
@@ -67,6 +99,161 @@ export class DynamoStateStore implements StateStore {
   async putResource(record: ResourceRecord, expectedRevision: number): Promise<void> {
     const item = { dataProductId: dataProductKey(record.dataProduct), ...record };
     await this.conditionalPut(this.tables.resources, item, 'dataProductId', expectedRevision);
+  }
+
+  async latestHistory(ref: DataProductRef): Promise<HistoryEntry | undefined> {
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tables.history,
+        KeyConditionExpression: 'dataProductId = :id',
+        ExpressionAttributeValues: { ':id': dataProductKey(ref) },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    return Items[0] ? fromHistoryItem(Items[0]) : undefined;
+  }
+
+  async appendHistory(ref: DataProductRef, entry: HistoryEntry): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tables.history,
+          Item: { dataProductId: dataProductKey(ref), ...entry },
+          ConditionExpression: 'attribute_not_exists(seq)',
+        }),
+      );
+    } catch (error) {
+      throw asConflict(error, `history entry ${entry.seq} was written by another writer`);
+    }
+  }
+
+  async readHistory(ref: DataProductRef, afterSeq: number, limit: number): Promise<HistoryEntry[]> {
+    const entries: HistoryEntry[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tables.history,
+          KeyConditionExpression: 'dataProductId = :id AND seq > :after',
+          ExpressionAttributeValues: { ':id': dataProductKey(ref), ':after': afterSeq },
+          ConsistentRead: true,
+          Limit: limit - entries.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      entries.push(...(page.Items ?? []).map(fromHistoryItem));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && entries.length < limit);
+    return entries;
+  }
+
+  async getLease(ref: DataProductRef): Promise<OperationLease | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tables.dataProducts,
+        Key: { id: `${dataProductKey(ref)}${LEASE_SUFFIX}` },
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? { operationId: Item.operationId, owner: Item.owner, expiresAt: Item.expiresAt } : undefined;
+  }
+
+  async putLease(ref: DataProductRef, lease: OperationLease, condition: LeaseCondition): Promise<void> {
+    const claim = condition.kind === 'claim';
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tables.dataProducts,
+          Item: { id: `${dataProductKey(ref)}${LEASE_SUFFIX}`, ...lease },
+          ConditionExpression: claim
+            ? 'attribute_not_exists(id) OR expiresAt < :now'
+            : '#owner = :owner AND operationId = :operationId',
+          ExpressionAttributeNames: claim ? undefined : { '#owner': 'owner' },
+          ExpressionAttributeValues: claim
+            ? { ':now': condition.now }
+            : { ':owner': condition.owner, ':operationId': condition.operationId },
+        }),
+      );
+    } catch (error) {
+      throw asConflict(
+        error,
+        claim ? 'the lease is held by another owner' : 'the lease was lost to another owner',
+      );
+    }
+  }
+
+  async deleteLease(ref: DataProductRef, owner: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tables.dataProducts,
+          Key: { id: `${dataProductKey(ref)}${LEASE_SUFFIX}` },
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': owner },
+        }),
+      );
+    } catch (error) {
+      // Releasing a lease that another owner holds (or nobody does) leaves it alone.
+      if (!(asConflict(error, '') instanceof ConflictError)) throw error;
+    }
+  }
+
+  async putHeartbeat(ref: DataProductRef, resource: string, heartbeat: ResourceHeartbeat): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tables.resources,
+        Item: { dataProductId: dataProductKey(ref), name: `${resource}${HEARTBEAT_SUFFIX}`, ...heartbeat },
+      }),
+    );
+  }
+
+  async listDataProducts(
+    filter: DataProductFilter,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<DataProductRecord>> {
+    const conditions: string[] = ['attribute_exists(#state)'];
+    const values: Record<string, unknown> = {};
+    if (filter.environment) {
+      conditions.push('environment = :environment');
+      values[':environment'] = filter.environment;
+    }
+    if (filter.domain) {
+      conditions.push('#domain = :domain');
+      values[':domain'] = filter.domain;
+    }
+    const items: DataProductRecord[] = [];
+    let startKey = decodeCursor(cursor);
+    do {
+      const common = {
+        TableName: this.tables.dataProducts,
+        Limit: limit - items.length,
+        ExclusiveStartKey: startKey,
+        FilterExpression: conditions.join(' AND '),
+        ExpressionAttributeNames: { '#state': 'state', ...(filter.domain ? { '#domain': 'domain' } : {}) },
+      };
+      const page = filter.state
+        ? await this.client.send(
+            new QueryCommand({
+              ...common,
+              IndexName: STATE_INDEX,
+              KeyConditionExpression: '#state = :state',
+              ExpressionAttributeValues: { ...values, ':state': filter.state },
+            }),
+          )
+        : await this.client.send(
+            new ScanCommand({
+              ...common,
+              ExpressionAttributeValues: Object.keys(values).length > 0 ? values : undefined,
+            }),
+          );
+      items.push(...(page.Items ?? []).map(fromDataProductItem));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && items.length < limit);
+    return startKey ? { items, cursor: encodeCursor(startKey) } : { items };
   }
 
   private async conditionalPut(
@@ -87,15 +274,46 @@ export class DynamoStateStore implements StateStore {
         }),
       );
     } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') {
-        throw new ConflictError('the record was changed by another writer', {}, { cause: error });
-      }
-      throw error;
+      throw asConflict(error, 'the record was changed by another writer');
     }
   }
+}
+
+function asConflict(error: unknown, message: string): unknown {
+  if ((error as { name?: string }).name === 'ConditionalCheckFailedException') {
+    return new ConflictError(message, {}, { cause: error });
+  }
+  return error;
+}
+
+function fromDataProductItem(item: Record<string, unknown>): DataProductRecord {
+  const { id: _id, ...record } = item;
+  return record as unknown as DataProductRecord;
 }
 
 function fromResourceItem(item: Record<string, unknown>): ResourceRecord {
   const { dataProductId: _id, ...record } = item;
   return record as unknown as ResourceRecord;
+}
+
+function fromHistoryItem(item: Record<string, unknown>): HistoryEntry {
+  const { dataProductId: _id, ...entry } = item;
+  return entry as unknown as HistoryEntry;
+}
+
+function encodeCursor(key: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
+  if (!cursor) return undefined;
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (key && typeof key === 'object' && !Array.isArray(key) && typeof key.id === 'string') return key;
+  } catch {
+    // fall through to the validation error
+  }
+  throw new ValidationError('The cursor is invalid', [
+    { path: '/query/cursor', message: 'is not a cursor this service issued' },
+  ]);
 }

@@ -1,15 +1,57 @@
 import type { DataProductRef } from '../../shared/descriptor/types.js';
-import type { DataProductRecord, ResourceRecord } from '../../shared/state/records.js';
+import type { LifecycleState } from '../../shared/state/lifecycle.js';
+import type {
+  DataProductRecord,
+  HistoryEntry,
+  OperationLease,
+  ResourceHeartbeat,
+  ResourceRecord,
+} from '../../shared/state/records.js';
+
+export interface DataProductFilter {
+  environment?: string;
+  domain?: string;
+  state?: LifecycleState;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; pass it back to get the next page. Absent on the last page. */
+  cursor?: string;
+}
+
+/** How a lease write may win: a claim takes a missing or expired lease; a renewal needs the same owner and operation. */
+export type LeaseCondition =
+  | { kind: 'claim'; now: string }
+  | { kind: 'renew'; owner: string; operationId: string };
 
 /**
- * Where the state service keeps records. Every put is conditional on the
- * revision the caller read (0 for a record that must not exist yet) and throws
- * a ConflictError when another writer got there first.
+ * Where the state service keeps records. State items are projections of the
+ * history: every put is conditional on the revision the caller read (0 for an
+ * item that must not exist yet) and throws a ConflictError when another writer
+ * got there first; so does appending a history entry whose sequence is taken.
  */
 export interface StateStore {
   getDataProduct(ref: DataProductRef): Promise<DataProductRecord | undefined>;
   getResource(ref: DataProductRef, name: string): Promise<ResourceRecord | undefined>;
-  listResources(ref: DataProductRef): Promise<ResourceRecord[]>;
+  listResources(
+    ref: DataProductRef,
+  ): Promise<{ records: ResourceRecord[]; heartbeats: Map<string, ResourceHeartbeat> }>;
   putDataProduct(record: DataProductRecord, expectedRevision: number): Promise<void>;
   putResource(record: ResourceRecord, expectedRevision: number): Promise<void>;
+
+  latestHistory(ref: DataProductRef): Promise<HistoryEntry | undefined>;
+  appendHistory(ref: DataProductRef, entry: HistoryEntry): Promise<void>;
+  readHistory(ref: DataProductRef, afterSeq: number, limit: number): Promise<HistoryEntry[]>;
+
+  getLease(ref: DataProductRef): Promise<OperationLease | undefined>;
+  putLease(ref: DataProductRef, lease: OperationLease, condition: LeaseCondition): Promise<void>;
+  deleteLease(ref: DataProductRef, owner: string): Promise<void>;
+  putHeartbeat(ref: DataProductRef, resource: string, heartbeat: ResourceHeartbeat): Promise<void>;
+
+  listDataProducts(
+    filter: DataProductFilter,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<DataProductRecord>>;
 }

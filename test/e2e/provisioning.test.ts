@@ -3,7 +3,7 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { PublicDataProductState } from '../../provisioner/provisioning-use-cases.js';
+import type { PublicDataProductState } from '../../provisioner/domain/public-state.js';
 import { startResourceService } from '../../shared/microservice/start-resource-service.js';
 import { descriptorYaml, statePath } from '../support/descriptors.js';
 import { freePort } from '../support/free-port.js';
@@ -273,12 +273,20 @@ describe('consistency', () => {
     expect((await settledState(statePath('busy'))).state).toBe('CREATED');
   });
 
-  it('updates a CREATED data product with PUT on POSTing it again', async () => {
+  it('changes nothing when the same descriptor is POSTed again, and updates with PUT when it changed', async () => {
     const yaml = descriptorYaml('again', [{ name: 'a' }]);
     await postYaml(yaml);
     expect((await settledState(statePath('again'))).state).toBe('CREATED');
-    const second = await postYaml(yaml);
-    expect(second.body.state).toBe('UPDATING');
+    const same = await postYaml(yaml);
+    expect(same.status).toBe(200);
+    expect(same.body).toMatchObject({ state: 'CREATED', changed: false });
+    expect(platform.gated.calls.map((call) => call.method)).toEqual(['POST']);
+
+    const changed = await postYaml(
+      descriptorYaml('again', [{ name: 'a', allow: ['sales-reader', 'finance-reader'] }]),
+    );
+    expect(changed.status).toBe(202);
+    expect(changed.body.state).toBe('UPDATING');
     expect((await settledState(statePath('again'))).state).toBe('CREATED');
     expect(platform.gated.calls.map((call) => call.method)).toEqual(['POST', 'PUT']);
   });

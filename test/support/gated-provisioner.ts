@@ -24,6 +24,8 @@ export class GatedProvisioner implements TechnologyProvisioner {
   private open = true;
   private waiters: (() => void)[] = [];
 
+  readonly immutableSpecific = ['location'] as const;
+
   constructor(readonly technologies: readonly string[] = ['gated']) {}
 
   validate(request: ResourceRequest): ValidationIssue[] {

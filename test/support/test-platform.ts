@@ -59,6 +59,7 @@ export async function startTestPlatform({
     iamMode: 'local',
     dynamoDbEndpoint: stack.dynamoDbEndpoint,
     localIamTable: 'dmp-local-iam-role-policies',
+    heartbeatMs: 200,
   });
   const s3Service = await startS3Service(s3Config(0), silentLogger);
   servers.push(s3Service);
@@ -70,6 +71,7 @@ export async function startTestPlatform({
     host: '127.0.0.1',
     port: 0,
     logger: silentLogger,
+    heartbeatMs: 200,
   });
   servers.push(gatedService);
 
@@ -94,6 +96,10 @@ export async function startTestPlatform({
       resourceTimeoutMs: 60_000,
       dispatchRetries: 1,
       bodyLimitBytes: 1024 * 1024,
+      instanceId: 'test-provisioner',
+      leaseMs: 5_000,
+      staleHeartbeatMs: 5_000,
+      sweepIntervalMs: 1_000,
       ...overrides,
     },
     { logger: silentLogger },

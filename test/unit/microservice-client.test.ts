@@ -28,6 +28,7 @@ const request: ResourceRequest = {
     specific: {},
   },
   removeData: false,
+  attempt: 1,
 };
 
 const client = new MicroserviceClient(silentLogger, {

@@ -1,31 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import { OperationProgress } from '../../provisioner/domain/operation-progress.js';
-import type { OperationPlan, PlannedStep } from '../../provisioner/domain/plan-operation.js';
+import { type ObservedResource, OperationProgress } from '../../provisioner/domain/operation-progress.js';
+import type { OperationStep } from '../../shared/state/records.js';
 
 const step = (
   name: string,
   waitsFor: string[] = [],
-  method: PlannedStep['method'] = 'POST',
-): PlannedStep => ({
-  resource: {
-    kind: 'outputPort',
-    name,
-    type: 'raw',
-    technology: 's3',
-    allow: [],
-    dependsOn: waitsFor,
-    specific: {},
-  },
+  method: OperationStep['method'] = 'POST',
+): OperationStep => ({
+  name,
+  action: method === null ? 'noop' : 'create',
   method,
   waitsFor,
 });
 
-const plan = (...steps: PlannedStep[]): OperationPlan => ({ kind: 'deploy', transit: 'CREATING', steps });
+const progressOf = (...steps: OperationStep[]) =>
+  new OperationProgress(steps, { timeoutFor: () => 1_000, staleAfterMs: 300 });
 const names = (steps: { name: string }[]) => steps.map((candidate) => candidate.name).sort();
+const observed = (overrides: Partial<ObservedResource>): ObservedResource => ({
+  state: 'CREATING',
+  operationId: 'op',
+  attempt: 1,
+  lastError: null,
+  updatedAt: new Date(10_000).toISOString(),
+  heartbeatAt: null,
+  ...overrides,
+});
 
 describe('OperationProgress', () => {
   it('releases a step only once everything it waits for has succeeded', () => {
-    const progress = new OperationProgress(plan(step('a'), step('b'), step('c', ['a', 'b'])), () => 1_000);
+    const progress = progressOf(step('a'), step('b'), step('c', ['a', 'b']));
     expect(names(progress.takeReady())).toEqual(['a', 'b']);
     expect(progress.takeReady()).toEqual([]);
     progress.accepted('a', 0);
@@ -36,15 +39,25 @@ describe('OperationProgress', () => {
   });
 
   it('counts steps with nothing to do as succeeded from the start', () => {
-    const progress = new OperationProgress(plan(step('done', [], null), step('next', ['done'])), () => 1_000);
+    const progress = progressOf(step('done', [], null), step('next', ['done']));
     expect(names(progress.takeReady())).toEqual(['next']);
   });
 
-  it('blocks every step behind a failure, transitively, naming the step that stopped it', () => {
-    const progress = new OperationProgress(
-      plan(step('a'), step('b', ['a']), step('c', ['b']), step('d')),
-      () => 1_000,
+  it('keeps a planned block, and blocks what waits for it', () => {
+    const progress = progressOf(
+      { name: 'stuck', action: 'blocked', method: null, waitsFor: [], reason: 'in transit' },
+      step('after', ['stuck']),
     );
+    expect(progress.takeReady()).toEqual([]);
+    expect(progress.isFinished()).toBe(true);
+    expect(progress.rootCauses()).toEqual([
+      { resource: 'stuck', error: 'blocked: in transit' },
+      { resource: 'after', blockedBy: 'stuck' },
+    ]);
+  });
+
+  it('blocks every step behind a failure, transitively, naming the step that stopped it', () => {
+    const progress = progressOf(step('a'), step('b', ['a']), step('c', ['b']), step('d'));
     progress.takeReady();
     progress.failed('a', 'boom');
     progress.succeeded('d');
@@ -58,45 +71,86 @@ describe('OperationProgress', () => {
     );
   });
 
-  it('ignores dependencies outside the plan', () => {
-    const progress = new OperationProgress(plan(step('a', ['elsewhere'])), () => 1_000);
-    expect(names(progress.takeReady())).toEqual(['a']);
+  it('cancels what has not started and lets what is in flight settle', () => {
+    const progress = progressOf(step('a'), step('b', ['a']));
+    progress.takeReady();
+    progress.accepted('a', 0);
+    progress.cancel();
+    expect(progress.isFinished()).toBe(false);
+    progress.succeeded('a');
+    expect(progress.takeReady()).toEqual([]);
+    expect(progress.isFinished()).toBe(true);
+    expect(progress.rootCauses()).toEqual([
+      { resource: 'b', error: 'not attempted: the operation was cancelled' },
+    ]);
+  });
+
+  it('restores a resumed operation from what the state service recorded under it', () => {
+    const progress = progressOf(
+      step('done'),
+      step('moving'),
+      step('broken'),
+      step('untouched'),
+      step('other'),
+    );
+    progress.restore('done', observed({ state: 'CREATED' }), 'op', 20_000);
+    progress.restore('moving', observed({ state: 'CREATING', attempt: 2 }), 'op', 20_000);
+    progress.restore('broken', observed({ state: 'FAILED', lastError: 'denied' }), 'op', 20_000);
+    progress.restore('other', observed({ state: 'CREATED', operationId: 'older' }), 'op', 20_000);
+    expect(Object.fromEntries([...progress.steps.values()].map((s) => [s.name, s.status]))).toEqual({
+      done: 'succeeded',
+      moving: 'in-flight',
+      broken: 'failed',
+      untouched: 'pending',
+      other: 'pending',
+    });
+    expect(progress.steps.get('moving')).toMatchObject({ attempt: 2, acceptedAt: 10_000 });
   });
 
   describe('observe', () => {
-    const progress = new OperationProgress(plan(step('a')), () => 1_000);
-    progress.takeReady();
-    progress.accepted('a', 10_000);
-    const inFlight = progress.inFlight()[0];
-    if (!inFlight) throw new Error('a should be in flight');
+    const inFlight = () => {
+      const progress = progressOf(step('a'));
+      progress.takeReady();
+      progress.accepted('a', 10_000);
+      const current = progress.inFlight()[0];
+      if (!current) throw new Error('a should be in flight');
+      return { progress, current };
+    };
 
     it('sees success only in the target state under this operation', () => {
-      expect(
-        progress.observe(inFlight, { state: 'CREATED', operationId: 'op', lastError: null }, 'op', 10_100),
-      ).toEqual({
+      const { progress, current } = inFlight();
+      expect(progress.observe(current, observed({ state: 'CREATED' }), 'op', 10_100)).toEqual({
         kind: 'succeeded',
       });
       expect(
-        progress.observe(inFlight, { state: 'CREATED', operationId: 'old', lastError: null }, 'op', 10_100),
+        progress.observe(current, observed({ state: 'CREATED', operationId: 'old' }), 'op', 10_100),
       ).toEqual({
         kind: 'waiting',
       });
     });
 
     it('reports the microservice error of a FAILED resource', () => {
+      const { progress, current } = inFlight();
       expect(
-        progress.observe(inFlight, { state: 'FAILED', operationId: 'op', lastError: 'denied' }, 'op', 10_100),
+        progress.observe(current, observed({ state: 'FAILED', lastError: 'denied' }), 'op', 10_100),
       ).toEqual({
         kind: 'failed',
         error: 'denied',
       });
     });
 
+    it('asks for a new attempt when the worker stopped sending heartbeats', () => {
+      const { progress, current } = inFlight();
+      const alive = observed({ heartbeatAt: new Date(10_250).toISOString() });
+      expect(progress.observe(current, alive, 'op', 10_500).kind).toBe('waiting');
+      expect(progress.observe(current, alive, 'op', 10_550)).toEqual({ kind: 'stale', attempt: 2 });
+    });
+
     it('times out once the technology timeout has passed since acceptance', () => {
-      const resource = { state: 'CREATING' as const, operationId: 'op', lastError: null };
-      expect(progress.observe(inFlight, resource, 'op', 10_999).kind).toBe('waiting');
-      const timedOut = progress.observe(inFlight, resource, 'op', 11_000);
-      expect(timedOut).toMatchObject({
+      const { progress, current } = inFlight();
+      const resource = observed({ heartbeatAt: new Date(10_990).toISOString() });
+      expect(progress.observe(current, resource, 'op', 10_999).kind).toBe('waiting');
+      expect(progress.observe(current, resource, 'op', 11_000)).toMatchObject({
         kind: 'timed-out',
         error: expect.stringMatching(/did not reach CREATED within 1 s/),
       });

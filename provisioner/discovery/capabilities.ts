@@ -1,0 +1,52 @@
+import { requestJson } from '../../shared/http/json-client.js';
+import type { Logger } from '../../shared/logging/logger.js';
+import type { Discovery } from './discovery.js';
+
+interface CapabilitiesBody {
+  immutableSpecific?: string[];
+}
+
+/**
+ * What each microservice declares about its technology (today: which
+ * `specific` fields are immutable), fetched once per microservice URL. A
+ * microservice that cannot be asked declares nothing here; it still refuses an
+ * immutable change itself when the PUT reaches it.
+ */
+export class MicroserviceCapabilities {
+  private readonly cache = new Map<string, Promise<readonly string[]>>();
+
+  constructor(
+    private readonly discovery: Discovery,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Resolves the immutable fields of every technology given, for synchronous lookups while planning. */
+  async immutableSpecificFor(environment: string, technologies: Iterable<string>) {
+    const entries = await Promise.all(
+      [...new Set(technologies)].map(
+        async (technology) => [technology, await this.fetch(environment, technology)] as const,
+      ),
+    );
+    const known = new Map(entries);
+    return (technology: string): readonly string[] => known.get(technology) ?? [];
+  }
+
+  private fetch(environment: string, technology: string): Promise<readonly string[]> {
+    const endpoint = this.discovery.endpointFor(environment, technology);
+    if (!endpoint) return Promise.resolve([]);
+    let pending = this.cache.get(endpoint.url);
+    if (!pending) {
+      pending = requestJson<CapabilitiesBody>('GET', `${endpoint.url}/v1/capabilities`, undefined, {
+        timeoutMs: 3_000,
+      })
+        .then((response) => (response.status === 200 ? (response.body.immutableSpecific ?? []) : []))
+        .catch((error) => {
+          this.logger.warn({ err: error, url: endpoint.url }, 'could not read microservice capabilities');
+          this.cache.delete(endpoint.url);
+          return [];
+        });
+      this.cache.set(endpoint.url, pending);
+    }
+    return pending;
+  }
+}
