@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SourceDocument } from '../shared/descriptor/source-document.js';
+import { locateIssues, type SourceDocument } from '../shared/descriptor/source-document.js';
 import {
   allResources,
   type DataProductDescriptor,
@@ -60,7 +60,8 @@ export class ProvisioningUseCases {
   async plan(document: SourceDocument): Promise<PlanView> {
     const descriptor = this.validate(document);
     const stored = await this.deps.state.getDataProduct(refOf(descriptor));
-    return planView(descriptor, stored, await this.planDeployment(descriptor, stored));
+    const view = planView(descriptor, stored, await this.planDeployment(descriptor, stored));
+    return { ...view, immutable: locateIssues(view.immutable, document) };
   }
 
   /** Validates, checks the data product is in a consistent state, claims it, and starts the deployment. */
@@ -73,7 +74,7 @@ export class ProvisioningUseCases {
     if (plan.immutable.length > 0) {
       throw new ValidationError(
         'The descriptor changes what cannot be changed in place: give the resource a new name, or the data product a new version',
-        plan.immutable,
+        locateIssues(plan.immutable, document),
       );
     }
     if (stored && isNothingToDo(stored, plan)) {

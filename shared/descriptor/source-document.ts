@@ -30,6 +30,17 @@ export const DEFAULT_DOCUMENT_LIMITS: DocumentLimits = { maxDepth: 32, maxAliase
 /** Keys that would reach an object's prototype if the value were ever merged naively. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
+/** Adds the YAML line of each issue's path, where the document knows it. */
+export function locateIssues(
+  issues: readonly ValidationIssue[],
+  document: SourceDocument,
+): ValidationIssue[] {
+  return issues.map((issue) => {
+    const line = document.lineOf(issue.path);
+    return line === undefined ? issue : { ...issue, line };
+  });
+}
+
 export function escapePointerToken(token: string): string {
   return token.replaceAll('~', '~0').replaceAll('/', '~1');
 }

@@ -3,7 +3,7 @@ import { ValidationError, type ValidationIssue } from '../errors.js';
 import { findCycles, graphOf } from './dependency-graph.js';
 import { descriptorSchema, PATTERN_MESSAGES } from './descriptor-schema.js';
 import { issuesFromAjv } from './schema-issues.js';
-import type { SourceDocument } from './source-document.js';
+import { locateIssues, type SourceDocument } from './source-document.js';
 import {
   type DataProductDescriptor,
   RESOURCE_LISTS,
@@ -48,7 +48,7 @@ export function validateDescriptor(
     issues.push(...checkTechnologies(raw, resources, catalog));
   }
   if (issues.length > 0) {
-    const located = dedupe(issues).map((issue) => withLine(issue, document));
+    const located = locateIssues(dedupe(issues), document);
     const count = located.length === 1 ? '1 problem' : `${located.length} problems`;
     throw new ValidationError(`The data product descriptor is invalid (${count})`, located);
   }
@@ -189,11 +189,6 @@ function normaliseResource(raw: RawResource, kind: ResourceKind): ResourceDescri
   if (typeof raw.description === 'string') resource.description = raw.description;
   if (typeof raw.owner === 'string') resource.owner = raw.owner;
   return resource;
-}
-
-function withLine(issue: ValidationIssue, document: SourceDocument): ValidationIssue {
-  const line = document.lineOf(issue.path);
-  return line === undefined ? issue : { ...issue, line };
 }
 
 function dedupe(issues: ValidationIssue[]): ValidationIssue[] {

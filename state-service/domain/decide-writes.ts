@@ -44,6 +44,13 @@ export function decideDataProductWrite(
       { currentState: from, operationId: current.operationId },
     );
   }
+  if (current && !isTransit(current.state) && current.operationId === write.operationId) {
+    // A late or replayed request of an operation that already settled must not re-open the data product.
+    throw new ConflictError(
+      `operation ${write.operationId} already ran on the data product (${from}); a new operation needs a new operationId`,
+      { currentState: from, operationId: current.operationId },
+    );
+  }
   const entersTransit = isTransit(write.state);
   const settles = write.state === 'FAILED' || write.state === 'NOT_COMPLETED';
   return {
@@ -110,18 +117,19 @@ export function decideResourceWrite(
   if (current && sameOperation && current.state === write.state && attempt === current.attempt) {
     return { kind: 'unchanged', record: current };
   }
+  // A superseded attempt stays fenced out after the newer one settled, not only while it is in transit.
+  if (current && sameOperation && attempt < current.attempt) {
+    throw new ConflictError(
+      `attempt ${attempt} of resource ${write.name} was superseded by attempt ${current.attempt}`,
+      { currentState: from, operationId: current.operationId, attempt: current.attempt },
+    );
+  }
   let note: string | undefined;
   if (current && isTransit(current.state)) {
     if (!sameOperation) {
       throw new ConflictError(
         `resource ${write.name} is ${from} under operation ${current.operationId}; operation ${write.operationId} cannot change it`,
         { currentState: from, operationId: current.operationId },
-      );
-    }
-    if (attempt < current.attempt) {
-      throw new ConflictError(
-        `attempt ${attempt} of resource ${write.name} was superseded by attempt ${current.attempt}`,
-        { currentState: from, operationId: current.operationId, attempt: current.attempt },
       );
     }
     if (current.state === write.state && attempt > current.attempt)

@@ -38,6 +38,47 @@ const operation = {
   },
 };
 
+/** A resource of a normalised descriptor, as the provisioner and the microservices send it. */
+const resourceDescriptor = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind', 'name', 'type', 'technology', 'allow', 'dependsOn', 'specific'],
+  properties: {
+    kind: { enum: RESOURCE_KINDS },
+    name,
+    type: { type: 'string', minLength: 1, maxLength: 64 },
+    technology: name,
+    description: { type: 'string', maxLength: 1024 },
+    owner: { type: 'string', minLength: 1, maxLength: 64 },
+    allow: { type: 'array', maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 64 } },
+    dependsOn: { type: 'array', maxItems: 100, items: name },
+    specific: { type: 'object' },
+  },
+};
+
+const resourceList = { type: 'array', maxItems: 200, items: resourceDescriptor };
+
+/** The normalised descriptor: the state service lists its resources, so their shape must hold. */
+const descriptor = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'domain', 'version', 'environment', 'outputPorts', 'workloads', 'observability'],
+  properties: {
+    name,
+    domain: name,
+    version,
+    environment: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name', 'specific'],
+      properties: { name, specific: { type: 'object' } },
+    },
+    outputPorts: resourceList,
+    workloads: resourceList,
+    observability: resourceList,
+  },
+};
+
 const rootCauses = {
   type: 'array',
   maxItems: 1000,
@@ -57,7 +98,7 @@ export const dataProductWriteSchema = {
     ...dataProductRef,
     state: { enum: DATA_PRODUCT_STATES },
     operationId,
-    descriptor: { type: 'object' },
+    descriptor,
     operation,
     lastError,
     rootCauses,
@@ -78,7 +119,7 @@ export const resourceWriteSchema = {
     attempt,
     lastError,
     info: { type: ['object', 'null'] },
-    applied: { type: ['object', 'null'] },
+    applied: { ...resourceDescriptor, type: ['object', 'null'] },
     actor,
   },
 };

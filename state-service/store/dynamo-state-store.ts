@@ -215,7 +215,9 @@ export class DynamoStateStore implements StateStore {
     limit: number,
     cursor?: string,
   ): Promise<Page<DataProductRecord>> {
-    const conditions: string[] = ['attribute_exists(#state)'];
+    // A query filter may not name the index key, so only a scan needs to skip lease items explicitly.
+    const conditions: string[] = filter.state ? [] : ['attribute_exists(#state)'];
+    const names: Record<string, string> = filter.state ? {} : { '#state': 'state' };
     const values: Record<string, unknown> = {};
     if (filter.environment) {
       conditions.push('environment = :environment');
@@ -223,6 +225,7 @@ export class DynamoStateStore implements StateStore {
     }
     if (filter.domain) {
       conditions.push('#domain = :domain');
+      names['#domain'] = 'domain';
       values[':domain'] = filter.domain;
     }
     const items: DataProductRecord[] = [];
@@ -232,21 +235,22 @@ export class DynamoStateStore implements StateStore {
         TableName: this.tables.dataProducts,
         Limit: limit - items.length,
         ExclusiveStartKey: startKey,
-        FilterExpression: conditions.join(' AND '),
-        ExpressionAttributeNames: { '#state': 'state', ...(filter.domain ? { '#domain': 'domain' } : {}) },
+        ...(conditions.length > 0 ? { FilterExpression: conditions.join(' AND ') } : {}),
       };
       const page = filter.state
         ? await this.client.send(
             new QueryCommand({
               ...common,
               IndexName: STATE_INDEX,
-              KeyConditionExpression: '#state = :state',
+              KeyConditionExpression: '#key = :state',
+              ExpressionAttributeNames: { ...names, '#key': 'state' },
               ExpressionAttributeValues: { ...values, ':state': filter.state },
             }),
           )
         : await this.client.send(
             new ScanCommand({
               ...common,
+              ExpressionAttributeNames: names,
               ExpressionAttributeValues: Object.keys(values).length > 0 ? values : undefined,
             }),
           );

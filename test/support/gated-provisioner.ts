@@ -11,20 +11,22 @@ export interface RecordedCall {
   method: ResourceMethod;
   resource: string;
   operationId: string;
+  attempt: number;
   startedAt: number;
 }
 
 /**
- * A test technology (`gated` by default) run by the real microservice kit: each call's
- * work waits until the test opens its gate (or the gate is left open), and
- * fails when `specific.fail` is set. It records every call it works on.
+ * A test technology (`gated` by default) run by the real microservice kit:
+ * work on a held resource (or on every resource, after `close()`) waits until
+ * the test releases it; work fails when `specific.fail` is set. Every call it
+ * works on is recorded.
  */
 export class GatedProvisioner implements TechnologyProvisioner {
-  readonly calls: RecordedCall[] = [];
-  private open = true;
-  private waiters: (() => void)[] = [];
-
   readonly immutableSpecific = ['location'] as const;
+  readonly calls: RecordedCall[] = [];
+  private held = new Set<string>();
+  private holdAll = false;
+  private waiters: { resource: string; resume: () => void }[] = [];
 
   constructor(readonly technologies: readonly string[] = ['gated']) {}
 
@@ -33,13 +35,32 @@ export class GatedProvisioner implements TechnologyProvisioner {
     return specific.invalid ? [{ path: '/resource/specific/invalid', message: 'invalid on purpose' }] : [];
   }
 
+  /** Holds the work of every resource from now on. */
   close(): void {
-    this.open = false;
+    this.holdAll = true;
   }
 
-  release(): void {
-    this.open = true;
-    for (const waiter of this.waiters.splice(0)) waiter();
+  /** Holds the work of these resources from now on. */
+  hold(...resources: string[]): void {
+    for (const resource of resources) this.held.add(resource);
+  }
+
+  /** Lets these resources (or, without arguments, everything) go on. */
+  release(...resources: string[]): void {
+    if (resources.length === 0) {
+      this.holdAll = false;
+      this.held.clear();
+    } else {
+      for (const resource of resources) this.held.delete(resource);
+    }
+    const stillHeld = (resource: string) => this.holdAll || this.held.has(resource);
+    const waiting = this.waiters;
+    this.waiters = waiting.filter((waiter) => stillHeld(waiter.resource));
+    for (const waiter of waiting) if (!stillHeld(waiter.resource)) waiter.resume();
+  }
+
+  callsOf(resource: string, method?: ResourceMethod): RecordedCall[] {
+    return this.calls.filter((call) => call.resource === resource && (!method || call.method === method));
   }
 
   create(request: ResourceRequest): Promise<ResourceInfo> {
@@ -55,14 +76,18 @@ export class GatedProvisioner implements TechnologyProvisioner {
   }
 
   private async work(method: ResourceMethod, request: ResourceRequest): Promise<ResourceInfo> {
+    const resource = request.resource.name;
     this.calls.push({
       method,
-      resource: request.resource.name,
+      resource,
       operationId: request.operationId,
+      attempt: request.attempt,
       startedAt: Date.now(),
     });
-    if (!this.open) await new Promise<void>((resolve) => this.waiters.push(resolve));
-    if (request.resource.specific.fail) throw new Error(`${request.resource.name} failed on purpose`);
-    return { handledBy: 'gated', resource: request.resource.name };
+    if (this.holdAll || this.held.has(resource)) {
+      await new Promise<void>((resume) => this.waiters.push({ resource, resume }));
+    }
+    if (request.resource.specific.fail) throw new Error(`${resource} failed on purpose`);
+    return { handledBy: 'gated', resource };
   }
 }

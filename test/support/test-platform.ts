@@ -16,7 +16,9 @@ import { silentLogger } from './silent-logger.js';
 
 export interface TestPlatform {
   stack: TestStack;
+  /** The in-process provisioner; absent when the test runs provisioners as child processes. */
   provisioner: RunningServer;
+  discoveryConfigPath: string;
   stateService: RunningServer;
   s3Service: RunningServer;
   gated: GatedProvisioner;
@@ -34,9 +36,11 @@ export interface TestPlatform {
 export async function startTestPlatform({
   deadPort,
   provisioner: overrides = {},
+  withProvisioner = true,
 }: {
   deadPort: number;
   provisioner?: Partial<ProvisionerConfig>;
+  withProvisioner?: boolean;
 }): Promise<TestPlatform> {
   const stack = await startTestStack();
   const servers: RunningServer[] = [];
@@ -85,30 +89,33 @@ export async function startTestPlatform({
   };
   writeFileSync(discoveryConfigPath, JSON.stringify({ environments: { test: { technologies } } }));
 
-  const provisioner = await startProvisioner(
-    {
-      host: '127.0.0.1',
-      port: 0,
-      stateServiceUrl: stateService.url,
-      discoveryConfigPath,
-      pollInitialDelayMs: 20,
-      pollMaxDelayMs: 200,
-      resourceTimeoutMs: 60_000,
-      dispatchRetries: 1,
-      bodyLimitBytes: 1024 * 1024,
-      instanceId: 'test-provisioner',
-      leaseMs: 5_000,
-      staleHeartbeatMs: 5_000,
-      sweepIntervalMs: 1_000,
-      ...overrides,
-    },
-    { logger: silentLogger },
-  );
+  const provisioner = withProvisioner
+    ? await startProvisioner(
+        {
+          host: '127.0.0.1',
+          port: 0,
+          stateServiceUrl: stateService.url,
+          discoveryConfigPath,
+          pollInitialDelayMs: 20,
+          pollMaxDelayMs: 200,
+          resourceTimeoutMs: 60_000,
+          dispatchRetries: 1,
+          bodyLimitBytes: 1024 * 1024,
+          instanceId: 'test-provisioner',
+          leaseMs: 5_000,
+          staleHeartbeatMs: 5_000,
+          sweepIntervalMs: 1_000,
+          ...overrides,
+        },
+        { logger: silentLogger },
+      )
+    : { url: 'http://127.0.0.1:9', port: 9, close: async () => undefined };
   servers.push(provisioner);
 
   return {
     stack,
     provisioner,
+    discoveryConfigPath,
     stateService,
     s3Service,
     gated,
