@@ -69,6 +69,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       DMP_DYNAMODB_ENDPOINT: stack.dynamoDbEndpoint,
       DMP_S3_ENDPOINT: stack.s3Endpoint,
       DMP_IAM_MODE: 'local',
+      // One stable owner name: a restarted `npm start` takes its unfinished operations back at once.
+      DMP_INSTANCE_ID: options.env.DMP_INSTANCE_ID ?? 'local-platform',
     };
     const stateService = await startStateService(
       readStateServiceConfig(localEnv),

@@ -42,7 +42,7 @@ export async function startProvisioner(
   const sweeper = new OperationSweeper(
     state,
     runner,
-    { intervalMs: config.sweepIntervalMs, leaseMs: config.leaseMs },
+    { intervalMs: config.sweepIntervalMs, leaseMs: config.leaseMs, instanceId: config.instanceId },
     logger,
   );
   const capabilities = new MicroserviceCapabilities(discovery, logger);

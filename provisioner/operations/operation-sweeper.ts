@@ -8,6 +8,8 @@ import type { Operation, OperationRunner } from './operation-runner.js';
 export interface SweeperOptions {
   intervalMs: number;
   leaseMs: number;
+  /** This provisioner's lease owner name: a lease it holds but does not run was left by its previous life. */
+  instanceId: string;
 }
 
 /**
@@ -69,11 +71,14 @@ export class OperationSweeper {
     return resumed;
   }
 
-  /** Nobody holds a live lease: the lease expired, or was never taken within a lease period of the claim. */
+  /**
+   * Nobody runs it: the lease expired, or was never taken within a lease period
+   * of the claim, or it is our own lease from before a restart (same instance id).
+   */
   private isAbandoned(document: DataProductStateDocument): boolean {
     const now = this.clock();
     if (document.lease && document.lease.operationId === document.operationId) {
-      return Date.parse(document.lease.expiresAt) < now;
+      return document.lease.owner === this.options.instanceId || Date.parse(document.lease.expiresAt) < now;
     }
     return Date.parse(document.updatedAt) + this.options.leaseMs < now;
   }

@@ -2,7 +2,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
 
 export interface Child {
   process: ChildProcess;
@@ -16,7 +15,8 @@ export async function startChild(
   env: Record<string, string>,
   readyPattern: RegExp,
 ): Promise<Child> {
-  const child = spawn(tsx, [entry], {
+  // Node itself with tsx's loader, not the tsx CLI: the CLI runs the script in a grandchild that a kill would miss.
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: root,
     env: { ...process.env, DMP_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
