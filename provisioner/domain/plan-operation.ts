@@ -68,8 +68,8 @@ export function planDeploy(
   const immutable: ValidationIssue[] = [];
   const steps: PlannedStep[] = allResources(descriptor).map((resource) => {
     const record = records.get(resource.name);
-    const state = record?.state ?? 'NONE';
-    if (record && isTransit(state)) return blocked(resource, inTransit(record));
+    // Transit with the data product settled means its operation is over: treat the resource as FAILED.
+    const state = record && isTransit(record.state) ? 'FAILED' : (record?.state ?? 'NONE');
     const exists = state === 'CREATED' || state === 'FAILED';
     if (exists && record?.applied) {
       const issues = immutableChanges(
@@ -157,7 +157,6 @@ function deletionSteps(
   const dependents = dependentsOf(graphOf(entries.map(({ resource }) => resource)));
   return entries.map(({ resource, record }) => {
     const state = record?.state ?? 'NONE';
-    if (record && isTransit(state)) return blocked(resource, inTransit(record));
     const gone = state === 'NONE' || state === 'DELETED';
     return step(resource, gone ? 'noop' : 'delete', dependents.get(resource.name) ?? []);
   });
@@ -213,10 +212,6 @@ function changedFields(applied: ResourceDescriptor | null, desired: ResourceDesc
     return canonicalJson(Array.isArray(value) ? [...value].sort() : value);
   };
   return COMPARED_FIELDS.filter((field) => normalise(applied, field) !== normalise(desired, field));
-}
-
-function inTransit(record: PublicResourceRecord): string {
-  return `resource is ${record.state} under operation ${record.operationId}; wait for it to settle`;
 }
 
 function pathOf(descriptor: DataProductDescriptor, resource: ResourceDescriptor): string {

@@ -5,14 +5,15 @@
  * technologies) are checked in `validate-descriptor.ts`.
  */
 
-export const NAME_PATTERN = '^[A-Za-z0-9_.-]+$';
+/** `.` and `..` are excluded: as URL path segments every HTTP client resolves them away. */
+export const NAME_PATTERN = '^(?!\\.{1,2}$)[A-Za-z0-9_.-]+$';
 export const VERSION_PATTERN = '^(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)$';
 /** IAM role names: https://docs.aws.amazon.com/IAM/latest/APIReference/API_Role.html */
 export const ROLE_PATTERN = '^[A-Za-z0-9+=,.@_-]+$';
 
 /** What each pattern means, for error messages a person can act on. */
 export const PATTERN_MESSAGES: Record<string, string> = {
-  [NAME_PATTERN]: "must contain only letters, digits, '_', '-' and '.'",
+  [NAME_PATTERN]: "must contain only letters, digits, '_', '-' and '.' (and not be '.' or '..')",
   [VERSION_PATTERN]: 'must be a version MAJOR.MINOR.PATCH, such as 1.0.0',
   [ROLE_PATTERN]: "must be an IAM role name: letters, digits and '+=,.@_-' only",
 };

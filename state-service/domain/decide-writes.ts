@@ -125,7 +125,16 @@ export function decideResourceWrite(
     );
   }
   let note: string | undefined;
-  if (current && isTransit(current.state)) {
+  // A resource left in transit by an operation that is over (its data product has moved on) is orphaned:
+  // the running operation may take it over as if it had FAILED, so nothing ever stays stuck.
+  const orphaned =
+    current !== undefined &&
+    isTransit(current.state) &&
+    !sameOperation &&
+    current.operationId !== dataProduct.operationId &&
+    isTransit(dataProduct.state) &&
+    dataProduct.operationId === write.operationId;
+  if (current && isTransit(current.state) && !orphaned) {
     if (!sameOperation) {
       throw new ConflictError(
         `resource ${write.name} is ${from} under operation ${current.operationId}; operation ${write.operationId} cannot change it`,
@@ -134,6 +143,17 @@ export function decideResourceWrite(
     }
     if (current.state === write.state && attempt > current.attempt)
       note = `re-dispatched as attempt ${attempt}`;
+  } else if (orphaned) {
+    if (!canResourceMove('FAILED', write.state)) {
+      throw new ConflictError(
+        `resource ${write.name} is orphaned in ${from}; it can only be created, updated, deleted or failed`,
+        {
+          currentState: from,
+          operationId: current?.operationId ?? null,
+        },
+      );
+    }
+    note = `taken over from orphaned operation ${current?.operationId}`;
   } else if (!isTransit(dataProduct.state) || dataProduct.operationId !== write.operationId) {
     throw new ConflictError(
       `operation ${write.operationId} is not the running operation of the data product (${dataProduct.state}, operation ${dataProduct.operationId})`,

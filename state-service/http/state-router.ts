@@ -1,13 +1,9 @@
 import { type Request, type Response, Router } from 'express';
 import { ValidationError } from '../../shared/errors.js';
-import {
-  bodyValidator,
-  dataProductRefFromPath as refFromPath,
-} from '../../shared/http/request-validation.js';
+import { bodyValidator, dataProductRefFromPath } from '../../shared/http/request-validation.js';
 import type { LifecycleState } from '../../shared/state/lifecycle.js';
 import type { DataProductWrite, ResourceWrite } from '../../shared/state/records.js';
 import type { StateUseCases } from '../state-use-cases.js';
-import { refusingDotSegments } from './dot-segments.js';
 import {
   cancelSchema,
   dataProductWriteSchema,
@@ -40,28 +36,11 @@ interface HeartbeatBody {
   attempt: number;
 }
 
-const REF_KEYS = ['environment', 'domain', 'name'] as const;
-const RESOURCE_KEYS = ['environment', 'domain', 'dataProduct', 'name'] as const;
-const PATH_KEYS = [...REF_KEYS, 'dataProduct', 'resource'];
-const dataProductRefFromPath = (params: Record<string, string | undefined>, nameParam?: string) =>
-  refusingDotSegments((path: typeof params) => refFromPath(path, nameParam), PATH_KEYS, '/path')(params);
-const parseDataProductWrite = refusingDotSegments(
-  bodyValidator<DataProductWrite>(dataProductWriteSchema, 'data product state'),
-  REF_KEYS,
-);
-const parseResourceWrite = refusingDotSegments(
-  bodyValidator<ResourceWrite>(resourceWriteSchema, 'resource state'),
-  RESOURCE_KEYS,
-);
-const parseCancel = refusingDotSegments(
-  bodyValidator<RefBody & { actor?: string }>(cancelSchema, 'cancel request'),
-  REF_KEYS,
-);
-const parseLease = refusingDotSegments(bodyValidator<LeaseBody>(leaseSchema, 'lease request'), REF_KEYS);
-const parseHeartbeat = refusingDotSegments(
-  bodyValidator<HeartbeatBody>(heartbeatSchema, 'heartbeat'),
-  RESOURCE_KEYS,
-);
+const parseDataProductWrite = bodyValidator<DataProductWrite>(dataProductWriteSchema, 'data product state');
+const parseResourceWrite = bodyValidator<ResourceWrite>(resourceWriteSchema, 'resource state');
+const parseCancel = bodyValidator<RefBody & { actor?: string }>(cancelSchema, 'cancel request');
+const parseLease = bodyValidator<LeaseBody>(leaseSchema, 'lease request');
+const parseHeartbeat = bodyValidator<HeartbeatBody>(heartbeatSchema, 'heartbeat');
 const parseListQuery = bodyValidator<{
   environment?: string;
   domain?: string;

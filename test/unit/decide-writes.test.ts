@@ -488,16 +488,28 @@ describe('decideResourceWrite', () => {
       expect(error.details).toMatchObject({ currentState: 'NONE', operationId: 'op-1' });
     });
 
-    it('refuses to change a transit resource from another operation', () => {
+    it('refuses to change a transit resource of the running operation from another operation', () => {
       const error = conflictOf(() =>
         decideResourceWrite(
-          running({ operationId: 'op-2' }),
+          running({ operationId: 'op-1' }),
           storedResource({ state: 'CREATING', operationId: 'op-1' }),
           resourceWrite({ state: 'FAILED', operationId: 'op-2' }),
           NOW,
         ),
       );
       expect(error.details).toMatchObject({ currentState: 'CREATING', operationId: 'op-1' });
+    });
+
+    it('lets the running operation take over a resource orphaned in transit by an operation that is over', () => {
+      const decision = decideResourceWrite(
+        running({ operationId: 'op-2' }),
+        storedResource({ state: 'CREATING', operationId: 'op-1' }),
+        resourceWrite({ state: 'CREATING', operationId: 'op-2' }),
+        NOW,
+      );
+      expect(decision.kind).toBe('write');
+      expect(decision.kind === 'write' && decision.note).toBe('taken over from orphaned operation op-1');
+      expect(written(decision)).toMatchObject({ state: 'CREATING', operationId: 'op-2' });
     });
 
     it('lets the operation that owns a transit resource settle it', () => {

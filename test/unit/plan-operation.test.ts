@@ -159,16 +159,13 @@ describe('planDeploy', () => {
     expect(plan.immutable[0]).toMatchObject({ path: '/outputPorts/0/technology' });
   });
 
-  it('blocks a resource still in transit', () => {
+  it('takes over a resource left in transit by an operation that is over', () => {
     const plan = planDeploy(
       descriptor(resource('a')),
       stored('NOT_COMPLETED', [resource('a')], { a: 'CREATING' }),
       immutableS3,
     );
-    expect(plan.steps[0]).toMatchObject({
-      action: 'blocked',
-      reason: expect.stringMatching(/CREATING under operation previous/),
-    });
+    expect(plan.steps[0]).toMatchObject({ action: 'create', method: 'POST' });
   });
 });
 
