@@ -1,7 +1,12 @@
+import { join } from 'node:path';
 import { readS3ServiceConfig } from '../microservices/s3/s3-service-config.js';
 import { startS3Service } from '../microservices/s3/start-s3-service.js';
 import { readProvisionerConfig } from '../provisioner/provisioner-config.js';
 import { startProvisioner } from '../provisioner/start-provisioner.js';
+import { bootstrapTokens, PLATFORM_TOKENS } from '../shared/auth/bootstrap-tokens.js';
+import { DynamoTokenStore } from '../shared/auth/dynamo-token-store.js';
+import { TokenService } from '../shared/auth/token-service.js';
+import { createDynamoDocumentClient } from '../shared/aws/clients.js';
 import { EnvReader } from '../shared/config/env-reader.js';
 import type { RunningServer } from '../shared/http/serve.js';
 import { createLogger } from '../shared/logging/logger.js';
@@ -20,6 +25,9 @@ export interface PlatformOptions {
 }
 
 export interface Platform {
+  /** The local admin token: printed at start, kept in the data folder. */
+  adminToken: string;
+  tokenFile: string;
   endpoints: {
     dynamoDb: string;
     s3: string;
@@ -72,20 +80,28 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       // One stable owner name: a restarted `npm start` takes its unfinished operations back at once.
       DMP_INSTANCE_ID: options.env.DMP_INSTANCE_ID ?? 'local-platform',
     };
-    const stateService = await startStateService(
-      readStateServiceConfig(localEnv),
-      createLogger('state-service'),
-    );
+    const stateConfig = readStateServiceConfig(localEnv);
+    const stateService = await startStateService(stateConfig, createLogger('state-service'));
     started.push(stateService);
+    const tokens = await bootstrapLocalTokens(
+      stack.dynamoDbEndpoint,
+      stateConfig.tokenTable,
+      options.dataDir,
+    );
     const serviceEnv = { ...localEnv, DMP_STATE_SERVICE_URL: stateService.url };
-    const s3Service = await startS3Service(readS3ServiceConfig(serviceEnv), createLogger('s3'));
+    const s3Service = await startS3Service(
+      readS3ServiceConfig({ ...serviceEnv, DMP_SERVICE_TOKEN: tokens.s3 }),
+      createLogger('s3'),
+    );
     started.push(s3Service);
-    const provisioner = await startProvisioner(readProvisionerConfig(serviceEnv), {
-      logger: createLogger('provisioner'),
-      discoveryEnv: { ...serviceEnv, DMP_S3_URL: s3Service.url },
-    });
+    const provisioner = await startProvisioner(
+      readProvisionerConfig({ ...serviceEnv, DMP_SERVICE_TOKEN: tokens.provisioner }),
+      { logger: createLogger('provisioner'), discoveryEnv: { ...serviceEnv, DMP_S3_URL: s3Service.url } },
+    );
     started.push(provisioner);
     return {
+      adminToken: tokens.admin,
+      tokenFile: join(options.dataDir, TOKEN_FILE),
       endpoints: {
         dynamoDb: stack.dynamoDbEndpoint,
         s3: stack.s3Endpoint,
@@ -99,4 +115,12 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     await closeAll();
     throw error;
   }
+}
+
+const TOKEN_FILE = 'tokens.json';
+
+/** The local admin token and each service's credential: issued on first start, reused after. */
+async function bootstrapLocalTokens(dynamoDbEndpoint: string, tokenTable: string, dataDir: string) {
+  const store = await DynamoTokenStore.create(createDynamoDocumentClient({ dynamoDbEndpoint }), tokenTable);
+  return bootstrapTokens(new TokenService(store), PLATFORM_TOKENS, join(dataDir, TOKEN_FILE));
 }

@@ -17,7 +17,10 @@ try {
       `  S3               ${endpoints.s3}  (s3rver; buckets: ${options.buckets.join(', ')})`,
       `  data folder      ${options.dataDir}`,
       '',
-      `Try: curl -X POST ${endpoints.provisioner}/v1/dataproduct -H 'Content-Type: application/yaml' --data-binary @test/fixtures/thesis-example.yaml`,
+      `Admin token (also in ${platform.tokenFile}):`,
+      `  export DMP_TOKEN=${platform.adminToken}`,
+      '',
+      `Try: curl -X POST ${endpoints.provisioner}/v1/dataproduct -H "Authorization: Bearer $DMP_TOKEN" -H 'Content-Type: application/yaml' --data-binary @test/fixtures/thesis-example.yaml`,
       '',
     ].join('\n'),
   );

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { type AuthConfig, readAuthConfig } from '../shared/auth/auth-config.js';
 import { EnvReader } from '../shared/config/env-reader.js';
 
 export interface ProvisionerConfig {
@@ -19,6 +20,7 @@ export interface ProvisionerConfig {
   leaseMs: number;
   staleHeartbeatMs: number;
   sweepIntervalMs: number;
+  auth: AuthConfig;
 }
 
 export const DEFAULT_DISCOVERY_CONFIG = fileURLToPath(
@@ -41,6 +43,7 @@ export function readProvisionerConfig(env: NodeJS.ProcessEnv = process.env): Pro
     leaseMs: reader.integer('DMP_LEASE_MS', 30_000, { min: 200, max: 3_600_000 }),
     staleHeartbeatMs: reader.integer('DMP_STALE_HEARTBEAT_MS', 30_000, { min: 100, max: 3_600_000 }),
     sweepIntervalMs: 0,
+    auth: readAuthConfig(reader),
   };
   config.sweepIntervalMs = reader.integer(
     'DMP_SWEEP_INTERVAL_MS',

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { type Action, authorize, listingDomainOf } from '../shared/auth/access-rules.js';
+import { actorOf, type Principal } from '../shared/auth/principal.js';
 import { locateIssues, type SourceDocument } from '../shared/descriptor/source-document.js';
 import {
   allResources,
@@ -57,7 +59,8 @@ export class ProvisioningUseCases {
   }
 
   /** What a deploy of this descriptor would do now, changing nothing. */
-  async plan(document: SourceDocument): Promise<PlanView> {
+  async plan(document: SourceDocument, principal: Principal): Promise<PlanView> {
+    authorizeDocument(principal, 'deploy', document);
     const descriptor = this.validate(document);
     const stored = await this.deps.state.getDataProduct(refOf(descriptor));
     const view = planView(descriptor, stored, await this.planDeployment(descriptor, stored));
@@ -65,7 +68,8 @@ export class ProvisioningUseCases {
   }
 
   /** Validates, checks the data product is in a consistent state, claims it, and starts the deployment. */
-  async deploy(document: SourceDocument): Promise<OperationAccepted> {
+  async deploy(document: SourceDocument, principal: Principal): Promise<OperationAccepted> {
+    authorizeDocument(principal, 'deploy', document);
     const descriptor = this.validate(document);
     const ref = refOf(descriptor);
     const stored = await this.deps.state.getDataProduct(ref);
@@ -80,34 +84,43 @@ export class ProvisioningUseCases {
     if (stored && isNothingToDo(stored, plan)) {
       return { ...ref, state: stored.state, operationId: stored.operationId, changed: false };
     }
-    return this.begin(ref, descriptor, plan, false);
+    return this.begin(ref, descriptor, plan, false, principal);
   }
 
-  async removeByDescriptor(document: SourceDocument, removeData: boolean): Promise<OperationAccepted> {
-    return this.remove(refOf(this.validate(document)), removeData);
+  async removeByDescriptor(
+    document: SourceDocument,
+    removeData: boolean,
+    principal: Principal,
+  ): Promise<OperationAccepted> {
+    authorizeDocument(principal, 'deploy', document);
+    return this.remove(refOf(this.validate(document)), removeData, principal);
   }
 
-  async remove(ref: DataProductRef, removeData: boolean): Promise<OperationAccepted> {
+  async remove(ref: DataProductRef, removeData: boolean, principal: Principal): Promise<OperationAccepted> {
+    authorize(principal, 'deploy', ref.domain);
     const stored = await this.deps.state.getDataProduct(ref);
     if (!stored) throw new NotFoundError(`data product ${describeRef(ref)} is unknown`);
     assertConsistent(stored);
     const plan = planDelete(stored);
     if (isNothingToDo(stored, plan))
       return { ...ref, state: 'DELETED', operationId: stored.operationId, changed: false };
-    return this.begin(ref, stored.descriptor ?? emptyDescriptor(ref), plan, removeData);
+    return this.begin(ref, stored.descriptor ?? emptyDescriptor(ref), plan, removeData, principal);
   }
 
   /** Stops dispatching new resources; in-flight ones settle or time out; the data product ends NOT_COMPLETED. */
   async cancel(
     ref: DataProductRef,
+    principal: Principal,
   ): Promise<{ state: LifecycleState; operationId: string | null; cancelRequested: true }> {
+    authorize(principal, 'deploy', ref.domain);
     const stored = await this.deps.state.getDataProduct(ref);
     if (!stored) throw new NotFoundError(`data product ${describeRef(ref)} is unknown`);
-    const result = await this.deps.state.cancel(ref);
+    const result = await this.deps.state.cancel(ref, actorOf(principal));
     return { state: result.state, operationId: result.operationId, cancelRequested: true };
   }
 
-  async getState(ref: DataProductRef): Promise<PublicDataProductState> {
+  async getState(ref: DataProductRef, principal: Principal): Promise<PublicDataProductState> {
+    authorize(principal, 'read', ref.domain);
     const stored = await this.deps.state.getDataProduct(ref);
     if (!stored) throw new NotFoundError(`data product ${describeRef(ref)} is unknown`);
     return publicState(stored);
@@ -117,7 +130,9 @@ export class ProvisioningUseCases {
     ref: DataProductRef,
     after: number,
     limit: number,
+    principal: Principal,
   ): Promise<{ entries: HistoryEntry[]; next?: number }> {
+    authorize(principal, 'read', ref.domain);
     const page = await this.deps.state.history(ref, after, limit);
     if (page.entries.length === 0 && after === 0 && !(await this.deps.state.getDataProduct(ref))) {
       throw new NotFoundError(`data product ${describeRef(ref)} is unknown`);
@@ -125,8 +140,10 @@ export class ProvisioningUseCases {
     return page;
   }
 
-  list(filter: ListFilter): Promise<{ items: DataProductSummary[]; cursor?: string }> {
-    return this.deps.state.list(filter);
+  list(filter: ListFilter, principal: Principal): Promise<{ items: DataProductSummary[]; cursor?: string }> {
+    const domain = filter.domain ?? listingDomainOf(principal);
+    authorize(principal, 'read', domain);
+    return this.deps.state.list({ ...filter, ...(domain ? { domain } : {}) });
   }
 
   private async planDeployment(
@@ -154,11 +171,13 @@ export class ProvisioningUseCases {
     descriptor: DataProductDescriptor,
     plan: OperationPlan,
     removeData: boolean,
+    principal: Principal,
   ): Promise<OperationAccepted> {
     const operationId = this.newOperationId();
     const steps = persistedSteps(plan);
     await this.deps.state.writeDataProduct({
       ...ref,
+      actor: actorOf(principal),
       state: plan.transit,
       operationId,
       operation: { kind: plan.kind, removeData, steps, startedAt: this.clock().toISOString() },
@@ -175,6 +194,14 @@ export class ProvisioningUseCases {
     });
     return { ...ref, state: plan.transit, operationId, changed: true };
   }
+}
+
+/** Authorizes on the domain the document names, before validation says anything about it. */
+function authorizeDocument(principal: Principal, action: Action, document: SourceDocument): void {
+  const value = document.value as { domain?: unknown } | null;
+  const domain =
+    value && typeof value === 'object' && typeof value.domain === 'string' ? value.domain : undefined;
+  authorize(principal, action, domain);
 }
 
 function assertConsistent(stored: DataProductStateDocument | undefined): void {

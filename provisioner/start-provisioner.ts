@@ -1,3 +1,5 @@
+import { jwtVerifierOf } from '../shared/auth/auth-config.js';
+import { CompositeVerifier, RemoteTokenVerifier } from '../shared/auth/verifiers.js';
 import { type RunningServer, serve } from '../shared/http/serve.js';
 import { createLogger, type Logger } from '../shared/logging/logger.js';
 import { StateClient } from '../shared/state/state-client.js';
@@ -21,10 +23,15 @@ export async function startProvisioner(
   { logger = createLogger('provisioner'), discoveryEnv = process.env }: ProvisionerOverrides = {},
 ): Promise<RunningServer> {
   const discovery = Discovery.load(config.discoveryConfigPath, config.resourceTimeoutMs, discoveryEnv);
-  const state = new StateClient(config.stateServiceUrl, { actor: `provisioner:${config.instanceId}` });
+  const serviceToken = config.auth.serviceToken;
+  const state = new StateClient(config.stateServiceUrl, {
+    actor: `provisioner:${config.instanceId}`,
+    token: serviceToken,
+  });
   const microservices = new MicroserviceClient(logger, {
     ...DEFAULT_MICROSERVICE_CLIENT_OPTIONS,
     retries: config.dispatchRetries,
+    token: serviceToken,
   });
   const runner = new OperationRunner(
     state,
@@ -45,9 +52,19 @@ export async function startProvisioner(
     { intervalMs: config.sweepIntervalMs, leaseMs: config.leaseMs, instanceId: config.instanceId },
     logger,
   );
-  const capabilities = new MicroserviceCapabilities(discovery, logger);
+  const capabilities = new MicroserviceCapabilities(discovery, logger, serviceToken);
   const useCases = new ProvisioningUseCases({ discovery, state, runner, capabilities });
-  const app = createProvisionerApp({ useCases, logger, bodyLimitBytes: config.bodyLimitBytes });
+  const verifier = new CompositeVerifier(
+    new RemoteTokenVerifier(config.stateServiceUrl, config.auth.tokenCacheMs),
+    jwtVerifierOf(config.auth),
+  );
+  const app = createProvisionerApp({
+    useCases,
+    verifier,
+    stateServiceUrl: config.stateServiceUrl,
+    logger,
+    bodyLimitBytes: config.bodyLimitBytes,
+  });
   const server = await serve(app, config.port, config.host);
   sweeper.start();
   logger.info(

@@ -35,6 +35,16 @@ export class NotFoundError extends DomainError {
   override readonly name = 'NotFound';
 }
 
+/** No credentials, or credentials that prove nothing. */
+export class UnauthorizedError extends DomainError {
+  override readonly name = 'Unauthorized';
+}
+
+/** Valid credentials that do not allow this. */
+export class ForbiddenError extends DomainError {
+  override readonly name = 'Forbidden';
+}
+
 export class ConflictError extends DomainError {
   override readonly name = 'Conflict';
 }

@@ -1,3 +1,7 @@
+import { jwtVerifierOf } from '../shared/auth/auth-config.js';
+import { DynamoTokenStore } from '../shared/auth/dynamo-token-store.js';
+import { TokenService } from '../shared/auth/token-service.js';
+import { CompositeVerifier } from '../shared/auth/verifiers.js';
 import { createDynamoDocumentClient } from '../shared/aws/clients.js';
 import { type RunningServer, serve } from '../shared/http/serve.js';
 import { createLogger, type Logger } from '../shared/logging/logger.js';
@@ -16,8 +20,18 @@ export async function startStateService(
     region: config.region,
   });
   if (config.createTables) await ensureStateTables(documentClient, config.tables);
+  const tokens = new TokenService(
+    config.createTables
+      ? await DynamoTokenStore.create(documentClient, config.tokenTable)
+      : new DynamoTokenStore(documentClient, config.tokenTable),
+  );
   const useCases = new StateUseCases(new DynamoStateStore(documentClient, config.tables));
-  const server = await serve(createStateServiceApp({ useCases, logger }), config.port, config.host);
+  const verifier = new CompositeVerifier(tokens, jwtVerifierOf(config.auth));
+  const server = await serve(
+    createStateServiceApp({ useCases, tokens, verifier, logger }),
+    config.port,
+    config.host,
+  );
   logger.info({ url: server.url }, 'state service listening');
   return server;
 }

@@ -1,3 +1,5 @@
+import { type AuthConfig, readAuthConfig } from '../shared/auth/auth-config.js';
+import { DEFAULT_TOKEN_TABLE } from '../shared/auth/dynamo-token-store.js';
 import { EnvReader } from '../shared/config/env-reader.js';
 import { DEFAULT_STATE_TABLES, type StateTableNames } from './store/state-tables.js';
 
@@ -9,6 +11,8 @@ export interface StateServiceConfig {
   region?: string;
   tables: StateTableNames;
   createTables: boolean;
+  tokenTable: string;
+  auth: AuthConfig;
 }
 
 export function readStateServiceConfig(env: NodeJS.ProcessEnv = process.env): StateServiceConfig {
@@ -24,6 +28,8 @@ export function readStateServiceConfig(env: NodeJS.ProcessEnv = process.env): St
       history: reader.string('DMP_HISTORY_TABLE', DEFAULT_STATE_TABLES.history),
     },
     createTables: reader.oneOf('DMP_CREATE_TABLES', ['true', 'false'], 'true') === 'true',
+    tokenTable: reader.string('DMP_TOKEN_TABLE', DEFAULT_TOKEN_TABLE),
+    auth: readAuthConfig(reader),
   };
   reader.assertValid();
   return config;

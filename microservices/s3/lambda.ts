@@ -1,4 +1,5 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { RemoteTokenVerifier } from '../../shared/auth/verifiers.js';
 import { createLogger } from '../../shared/logging/logger.js';
 import { createLambdaHandler, LambdaSelfInvokeRunner } from '../../shared/microservice/lambda-handler.js';
 import { ResourceUseCases } from '../../shared/microservice/resource-use-cases.js';
@@ -10,10 +11,13 @@ import { readS3ServiceConfig } from './s3-service-config.js';
 const config = readS3ServiceConfig();
 const useCases = new ResourceUseCases(
   await createS3Provisioner(config),
-  new StateClient(config.stateServiceUrl, { actor: 'microservice:s3' }),
+  new StateClient(config.stateServiceUrl, { token: config.auth.serviceToken }),
   new LambdaSelfInvokeRunner(new LambdaClient({}), process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'dmp-s3'),
   createLogger('s3'),
   { heartbeatMs: config.heartbeatMs },
 );
 
-export const handler = createLambdaHandler(useCases);
+export const handler = createLambdaHandler(
+  useCases,
+  new RemoteTokenVerifier(config.stateServiceUrl, config.auth.tokenCacheMs),
+);

@@ -1,3 +1,4 @@
+import { type AuthConfig, readAuthConfig } from '../../shared/auth/auth-config.js';
 import { EnvReader } from '../../shared/config/env-reader.js';
 import { DEFAULT_LOCAL_IAM_TABLE } from '../../shared/iam/local-role-grants.js';
 
@@ -13,6 +14,7 @@ export interface S3ServiceConfig {
   dynamoDbEndpoint?: string;
   localIamTable: string;
   heartbeatMs: number;
+  auth: AuthConfig;
 }
 
 export function readS3ServiceConfig(env: NodeJS.ProcessEnv = process.env): S3ServiceConfig {
@@ -28,6 +30,7 @@ export function readS3ServiceConfig(env: NodeJS.ProcessEnv = process.env): S3Ser
     dynamoDbEndpoint,
     localIamTable: reader.string('DMP_LOCAL_IAM_TABLE', DEFAULT_LOCAL_IAM_TABLE),
     heartbeatMs: reader.integer('DMP_HEARTBEAT_MS', 5_000, { min: 50, max: 600_000 }),
+    auth: readAuthConfig(reader),
   };
   reader.assertValid();
   return config;

@@ -1,3 +1,4 @@
+import { RemoteTokenVerifier } from '../../shared/auth/verifiers.js';
 import type { RunningServer } from '../../shared/http/serve.js';
 import { createLogger, type Logger } from '../../shared/logging/logger.js';
 import { startResourceService } from '../../shared/microservice/start-resource-service.js';
@@ -16,5 +17,7 @@ export async function startS3Service(
     port: config.port,
     logger,
     heartbeatMs: config.heartbeatMs,
+    serviceToken: config.auth.serviceToken,
+    verifier: new RemoteTokenVerifier(config.stateServiceUrl, config.auth.tokenCacheMs),
   });
 }

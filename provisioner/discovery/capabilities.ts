@@ -18,6 +18,7 @@ export class MicroserviceCapabilities {
   constructor(
     private readonly discovery: Discovery,
     private readonly logger: Logger,
+    private readonly token?: string,
   ) {}
 
   /** Resolves the immutable fields of every technology given, for synchronous lookups while planning. */
@@ -38,6 +39,7 @@ export class MicroserviceCapabilities {
     if (!pending) {
       pending = requestJson<CapabilitiesBody>('GET', `${endpoint.url}/v1/capabilities`, undefined, {
         timeoutMs: 3_000,
+        ...(this.token ? { headers: { authorization: `Bearer ${this.token}` } } : {}),
       })
         .then((response) => (response.status === 200 ? (response.body.immutableSpecific ?? []) : []))
         .catch((error) => {

@@ -2,6 +2,7 @@ import express, { type Request, type Response, Router } from 'express';
 import { NAME_PATTERN } from '../../shared/descriptor/descriptor-schema.js';
 import { dataProductPath } from '../../shared/descriptor/types.js';
 import { ValidationError } from '../../shared/errors.js';
+import { principalOf } from '../../shared/http/authenticate.js';
 import { bodyValidator, dataProductRefFromPath } from '../../shared/http/request-validation.js';
 import { DATA_PRODUCT_STATES, type LifecycleState } from '../../shared/state/lifecycle.js';
 import type { OperationAccepted, ProvisioningUseCases } from '../provisioning-use-cases.js';
@@ -54,31 +55,39 @@ export function provisionerRouter(useCases: ProvisioningUseCases, bodyLimitBytes
 
   router.get('/v1/dataproduct', async (req, res) => {
     const { limit, ...filter } = parseListQuery({ ...req.query });
-    res.json(await useCases.list({ ...filter, ...(limit ? { limit: Number(limit) } : {}) }));
+    res.json(
+      await useCases.list({ ...filter, ...(limit ? { limit: Number(limit) } : {}) }, principalOf(res)),
+    );
   });
 
   router.post('/v1/dataproduct', rawBody, async (req, res) => {
-    accepted(res, await useCases.deploy(descriptorFromBody(req)));
+    accepted(res, await useCases.deploy(descriptorFromBody(req), principalOf(res)));
   });
 
   router.post('/v1/dataproduct/plan', rawBody, async (req, res) => {
-    res.json(await useCases.plan(descriptorFromBody(req)));
+    res.json(await useCases.plan(descriptorFromBody(req), principalOf(res)));
   });
 
   router.delete('/v1/dataproduct', rawBody, async (req, res) => {
-    accepted(res, await useCases.removeByDescriptor(descriptorFromBody(req), removeDataFlag(req)));
+    accepted(
+      res,
+      await useCases.removeByDescriptor(descriptorFromBody(req), removeDataFlag(req), principalOf(res)),
+    );
   });
 
   router.delete('/v1/dataproduct/:environment/:domain/:name/:version', async (req, res) => {
-    accepted(res, await useCases.remove(dataProductRefFromPath(req.params), removeDataFlag(req)));
+    accepted(
+      res,
+      await useCases.remove(dataProductRefFromPath(req.params), removeDataFlag(req), principalOf(res)),
+    );
   });
 
   router.post('/v1/dataproduct/:environment/:domain/:name/:version/cancel', async (req, res) => {
-    res.status(202).json(await useCases.cancel(dataProductRefFromPath(req.params)));
+    res.status(202).json(await useCases.cancel(dataProductRefFromPath(req.params), principalOf(res)));
   });
 
   router.get('/v1/dataproduct/state/:environment/:domain/:name/:version', async (req, res) => {
-    res.json(await useCases.getState(dataProductRefFromPath(req.params)));
+    res.json(await useCases.getState(dataProductRefFromPath(req.params), principalOf(res)));
   });
 
   router.get('/v1/dataproduct/history/:environment/:domain/:name/:version', async (req, res) => {
@@ -88,6 +97,7 @@ export function provisionerRouter(useCases: ProvisioningUseCases, bodyLimitBytes
         dataProductRefFromPath(req.params),
         Number(query.after ?? 0),
         Number(query.limit ?? 100),
+        principalOf(res),
       ),
     );
   });

@@ -20,6 +20,8 @@ export interface MicroserviceClientOptions {
   minRetryDelayMs: number;
   maxRetryDelayMs: number;
   requestTimeoutMs: number;
+  /** The provisioner's service credential: microservices accept nothing else. */
+  token?: string;
 }
 
 export const DEFAULT_MICROSERVICE_CLIENT_OPTIONS: MicroserviceClientOptions = {
@@ -46,6 +48,7 @@ export class MicroserviceClient {
         async () => {
           const response = await requestJson<ErrorBody>(method, url, request, {
             timeoutMs: this.options.requestTimeoutMs,
+            ...(this.options.token ? { headers: { authorization: `Bearer ${this.options.token}` } } : {}),
           });
           if (response.status === 202 || response.status === 200) return { kind: 'accepted' } as const;
           const message = describeBody(response.body);

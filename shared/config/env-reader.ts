@@ -68,6 +68,13 @@ export class EnvReader {
     return fallback;
   }
 
+  /** Records a missing required variable; returns '' so that startup fails at assertValid. */
+  require(name: string, why = 'is required'): string {
+    const value = this.optionalString(name);
+    if (value === undefined) this.problems.push(`${name} ${why}`);
+    return value ?? '';
+  }
+
   /** Throws a ConfigError naming every bad variable read so far. */
   assertValid(): void {
     if (this.problems.length > 0) {

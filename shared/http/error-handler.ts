@@ -2,8 +2,10 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import {
   ConflictError,
   DomainError,
+  ForbiddenError,
   NotFoundError,
   PayloadTooLargeError,
+  UnauthorizedError,
   UnsupportedMediaTypeError,
   UpstreamError,
   ValidationError,
@@ -20,6 +22,8 @@ export interface ErrorBody {
 
 const STATUS_BY_ERROR = new Map<abstract new (...args: never) => DomainError, number>([
   [ValidationError, 400],
+  [UnauthorizedError, 401],
+  [ForbiddenError, 403],
   [NotFoundError, 404],
   [ConflictError, 409],
   [PayloadTooLargeError, 413],
@@ -72,6 +76,7 @@ function fromBodyParser(error: unknown): { status: number; body: ErrorBody } | u
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const { status, body } = toHttpError(error);
+    if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="dmp"');
     if (status >= 500)
       logger.error({ err: error, method: req.method, url: req.originalUrl }, 'request failed');
     res.status(status).json(body);

@@ -1,4 +1,8 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { authorize } from '../auth/access-rules.js';
+import type { TokenVerifier } from '../auth/token-service.js';
+import { UnauthorizedError } from '../errors.js';
+import { bearerOf } from '../http/authenticate.js';
 import { toHttpError } from '../http/error-handler.js';
 import type { ResourceMethod } from '../state/lifecycle.js';
 import type { ResourceUseCases } from './resource-use-cases.js';
@@ -8,6 +12,7 @@ import type { ResourceJob, WorkRunner } from './work-runner.js';
 export interface ApiGatewayEvent {
   httpMethod: string;
   path: string;
+  headers?: Record<string, string | undefined> | null;
   body: string | null;
   isBase64Encoded?: boolean;
 }
@@ -32,7 +37,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
  * the work runs in an asynchronous invocation of the same function (the
  * thesis' sync and async lambdas, as one artifact).
  */
-export function createLambdaHandler(useCases: ResourceUseCases) {
+export function createLambdaHandler(useCases: ResourceUseCases, verifier: TokenVerifier) {
   return async (event: ApiGatewayEvent | ResourceJobEvent): Promise<ApiGatewayResult | undefined> => {
     if ('dmpResourceJob' in event) {
       await useCases.work(event.dmpResourceJob);
@@ -41,6 +46,17 @@ export function createLambdaHandler(useCases: ResourceUseCases) {
     if (event.httpMethod === 'GET' && event.path.endsWith('/healthz')) return json(200, { status: 'ok' });
     if (!event.path.endsWith('/v1/dataproduct/resource') || !METHODS.includes(event.httpMethod)) {
       return json(404, { error: 'NotFound', message: `no route for ${event.httpMethod} ${event.path}` });
+    }
+    try {
+      const header = Object.entries(event.headers ?? {}).find(
+        ([name]) => name.toLowerCase() === 'authorization',
+      )?.[1];
+      const token = bearerOf(header);
+      if (!token) throw new UnauthorizedError('send Authorization: Bearer <token>');
+      authorize(await verifier.verify(token), 'call-microservice');
+    } catch (error) {
+      const { status, body: errorBody } = toHttpError(error);
+      return json(status, errorBody);
     }
     const text = event.isBase64Encoded
       ? Buffer.from(event.body ?? '', 'base64').toString('utf8')

@@ -1,4 +1,7 @@
-import express, { type Express, type Request, type Response } from 'express';
+import express, { type Express, type Request, type Response, type Router } from 'express';
+import { authorize } from '../auth/access-rules.js';
+import type { TokenVerifier } from '../auth/token-service.js';
+import { authenticate, principalOf } from '../http/authenticate.js';
 import { errorHandler, notFoundHandler } from '../http/error-handler.js';
 import type { Logger } from '../logging/logger.js';
 import type { ResourceMethod } from '../state/lifecycle.js';
@@ -7,21 +10,34 @@ import type { ResourceUseCases } from './resource-use-cases.js';
 export interface ResourceServiceAppOptions {
   service: string;
   useCases: ResourceUseCases;
+  /** Only the provisioner's service credential may call a microservice. */
+  verifier: TokenVerifier;
   logger: Logger;
   bodyLimitBytes?: number;
+  /** Extra routes served next to the resource contract (a data plane, say), behind the same error handling. */
+  extraRouter?: Router;
 }
 
 /** The HTTP face of a microservice (thesis figure 5.3): the same use case as the Lambda handler. */
 export function createResourceServiceApp({
   service,
   useCases,
+  verifier,
   logger,
   bodyLimitBytes = 1024 * 1024,
+  extraRouter,
 }: ResourceServiceAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', service });
+  });
+  app.use(authenticate(verifier));
+  // A data plane authorizes its own callers; everything after it is for the provisioner only.
+  if (extraRouter) app.use(extraRouter);
+  app.use((_req, res, next) => {
+    authorize(principalOf(res), 'call-microservice');
+    next();
   });
   app.get('/v1/capabilities', (_req, res) => {
     res.json(useCases.capabilities());

@@ -1,3 +1,6 @@
+import type { Router } from 'express';
+import type { TokenVerifier } from '../auth/token-service.js';
+import { RemoteTokenVerifier } from '../auth/verifiers.js';
 import { type RunningServer, serve } from '../http/serve.js';
 import type { Logger } from '../logging/logger.js';
 import { StateClient } from '../state/state-client.js';
@@ -15,16 +18,38 @@ export interface ResourceServiceOptions {
   logger: Logger;
   /** How often work in progress refreshes its heartbeat (default 5 s). */
   heartbeatMs?: number;
+  /** This microservice's own token, for its calls to the state service. */
+  serviceToken?: string;
+  /** Verifies callers; by default, asks the state service. */
+  verifier?: TokenVerifier;
+  extraRouter?: Router;
 }
 
 /** Runs a microservice as an HTTP service, its asynchronous work in this process. */
 export async function startResourceService(options: ResourceServiceOptions): Promise<RunningServer> {
-  const { service, provisioner, stateServiceUrl, host, port, logger, heartbeatMs = 5_000 } = options;
+  const {
+    service,
+    provisioner,
+    stateServiceUrl,
+    host,
+    port,
+    logger,
+    heartbeatMs = 5_000,
+    serviceToken,
+  } = options;
+  const verifier = options.verifier ?? new RemoteTokenVerifier(stateServiceUrl);
   let useCases: ResourceUseCases | undefined;
   const runner = new InProcessWorkRunner((job: ResourceJob) => (useCases as ResourceUseCases).work(job));
-  const state = new StateClient(stateServiceUrl, { actor: `microservice:${service}` });
+  const state = new StateClient(stateServiceUrl, { token: serviceToken });
   useCases = new ResourceUseCases(provisioner, state, runner, logger, { heartbeatMs });
-  const server = await serve(createResourceServiceApp({ service, useCases, logger }), port, host);
+  const app = createResourceServiceApp({
+    service,
+    useCases,
+    verifier,
+    logger,
+    extraRouter: options.extraRouter,
+  });
+  const server = await serve(app, port, host);
   logger.info({ url: server.url }, `${service} microservice listening`);
   return {
     ...server,

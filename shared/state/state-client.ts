@@ -18,8 +18,10 @@ export interface StateClientOptions {
   timeoutMs?: number;
   /** Attempts for network errors and 5xx; writes are idempotent, so a retry is safe. */
   attempts?: number;
-  /** Recorded as the actor of every transition this client writes. */
+  /** Recorded as the actor of every transition this client writes (trusted from the provisioner only). */
   actor?: string;
+  /** This service's bearer token. */
+  token?: string;
   /** Called for every HTTP request, to count and trace traffic to the state service. */
   onRequest?: (method: string, path: string) => void;
 }
@@ -82,12 +84,15 @@ export class StateClient {
     ).body;
   }
 
-  async cancel(ref: DataProductRef): Promise<{ state: LifecycleState; operationId: string | null }> {
+  async cancel(
+    ref: DataProductRef,
+    actor?: string,
+  ): Promise<{ state: LifecycleState; operationId: string | null }> {
     return (
       await this.send<{ state: LifecycleState; operationId: string | null }>(
         'POST',
         '/v1/state/dataproduct/cancel',
-        this.withActor({ ...ref }),
+        this.withActor({ ...ref, ...(actor ? { actor } : {}) }),
       )
     ).body;
   }
@@ -137,7 +142,7 @@ export class StateClient {
   }
 
   private withActor<T extends object>(body: T): T & { actor?: string } {
-    return this.options.actor ? { ...body, actor: this.options.actor } : body;
+    return this.options.actor ? { actor: this.options.actor, ...body } : body;
   }
 
   /** 2xx and 404 on GET are answers; 409 a ConflictError; other 4xx a bug of ours; network errors and 5xx are retried. */
@@ -146,7 +151,10 @@ export class StateClient {
     return pRetry(
       async () => {
         this.options.onRequest?.(method, path);
-        const response = await requestJson<T>(method, url, body, { timeoutMs: this.timeoutMs });
+        const response = await requestJson<T>(method, url, body, {
+          timeoutMs: this.timeoutMs,
+          ...(this.options.token ? { headers: { authorization: `Bearer ${this.options.token}` } } : {}),
+        });
         if (response.status < 300 || (response.status === 404 && method === 'GET')) return response;
         const error = response.body as ErrorBody;
         const message = error?.message ?? `status ${response.status}`;

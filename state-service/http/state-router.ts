@@ -1,5 +1,8 @@
 import { type Request, type Response, Router } from 'express';
+import { authorize, listingDomainOf } from '../../shared/auth/access-rules.js';
+import { actorOf, type Principal } from '../../shared/auth/principal.js';
 import { ValidationError } from '../../shared/errors.js';
+import { principalOf } from '../../shared/http/authenticate.js';
 import { bodyValidator, dataProductRefFromPath } from '../../shared/http/request-validation.js';
 import type { LifecycleState } from '../../shared/state/lifecycle.js';
 import type { DataProductWrite, ResourceWrite } from '../../shared/state/records.js';
@@ -52,13 +55,21 @@ const parseHistoryQuery = bodyValidator<{ after?: string; limit?: string }>(hist
 
 const DEFAULT_LEASE_MS = 30_000;
 
-/** The endpoints of the thesis' figure 5.4, plus history, listing, leases, heartbeats and cancellation. */
+/**
+ * The endpoints of the thesis' figure 5.4, plus history, listing, leases,
+ * heartbeats and cancellation. Every route authorizes its action for the
+ * caller; the actor recorded in the history is the caller, never a body field,
+ * except that the provisioner may name the person it acts for.
+ */
 export function stateRouter(useCases: StateUseCases): Router {
   const router = Router();
 
   router.get('/v1/state/dataproduct', async (req, res) => {
+    const principal = principalOf(res);
     const query = parseListQuery({ ...req.query });
-    const page = await useCases.list(query, Number(query.limit ?? 50), query.cursor);
+    const domain = query.domain ?? listingDomainOf(principal);
+    authorize(principal, 'read', domain);
+    const page = await useCases.list({ ...query, domain }, Number(query.limit ?? 50), query.cursor);
     res.json({
       items: page.items.map(
         ({ revision: _r, seq: _s, descriptor: _d, operation: _o, ...summary }) => summary,
@@ -69,6 +80,7 @@ export function stateRouter(useCases: StateUseCases): Router {
 
   router.get('/v1/state/dataproduct/history/:environment/:domain/:name/:version', async (req, res) => {
     const ref = dataProductRefFromPath(req.params);
+    authorize(principalOf(res), 'read', ref.domain);
     const query = parseHistoryQuery({ ...req.query });
     const limit = Number(query.limit ?? 100);
     const entries = await useCases.history(ref, Number(query.after ?? 0), limit);
@@ -77,19 +89,28 @@ export function stateRouter(useCases: StateUseCases): Router {
   });
 
   router.get('/v1/state/dataproduct/:environment/:domain/:name/:version', async (req, res) => {
-    res.json(await useCases.getDataProduct(dataProductRefFromPath(req.params)));
+    const ref = dataProductRefFromPath(req.params);
+    authorize(principalOf(res), 'read', ref.domain);
+    res.json(await useCases.getDataProduct(ref));
   });
 
   router.get(
     '/v1/state/dataproduct/resource/:environment/:domain/:dataProduct/:version/:resource',
     async (req, res) => {
       const ref = dataProductRefFromPath(req.params, 'dataProduct');
+      authorize(principalOf(res), 'read', ref.domain);
       res.json(await useCases.getResource(ref, req.params.resource));
     },
   );
 
   const upsertDataProduct = async (req: Request, res: Response) => {
-    const { record, changed } = await useCases.writeDataProduct(parseDataProductWrite(req.body));
+    const principal = principalOf(res);
+    authorize(principal, 'write-state');
+    const write = parseDataProductWrite(req.body);
+    const { record, changed } = await useCases.writeDataProduct({
+      ...write,
+      actor: actorFor(principal, write.actor),
+    });
     const { revision: _revision, seq: _seq, ...body } = record;
     res.json({ ...body, changed });
   };
@@ -97,12 +118,15 @@ export function stateRouter(useCases: StateUseCases): Router {
   router.post('/v1/state/dataproduct', upsertDataProduct);
 
   router.post('/v1/state/dataproduct/cancel', async (req, res) => {
+    const principal = principalOf(res);
+    authorize(principal, 'write-state');
     const { actor, ...ref } = parseCancel(req.body);
-    const { record, changed } = await useCases.cancel(ref, actor);
+    const { record, changed } = await useCases.cancel(ref, actorFor(principal, actor));
     res.json({ state: record.state, operationId: record.operationId, cancelRequested: true, changed });
   });
 
   router.post('/v1/state/dataproduct/lease', async (req, res) => {
+    authorize(principalOf(res), 'write-state');
     const { action, owner, operationId, ttlMs = DEFAULT_LEASE_MS, ...ref } = parseLease(req.body);
     if (action === 'release') {
       await useCases.releaseLease(ref, owner);
@@ -121,15 +145,27 @@ export function stateRouter(useCases: StateUseCases): Router {
   });
 
   router.post('/v1/state/dataproduct/resource', async (req, res) => {
-    const { record, changed } = await useCases.writeResource(parseResourceWrite(req.body));
+    const principal = principalOf(res);
+    authorize(principal, 'report-resource');
+    const write = parseResourceWrite(req.body);
+    const { record, changed } = await useCases.writeResource({
+      ...write,
+      actor: actorFor(principal, write.actor),
+    });
     const { revision: _revision, seq: _seq, ...body } = record;
     res.json({ ...body, changed });
   });
 
   router.post('/v1/state/dataproduct/resource/heartbeat', async (req, res) => {
+    authorize(principalOf(res), 'report-resource');
     const { environment, domain, dataProduct, version, ...request } = parseHeartbeat(req.body);
     res.json(await useCases.heartbeat({ environment, domain, name: dataProduct, version }, request));
   });
 
   return router;
+}
+
+/** The provisioner acts for people and says for whom; anyone else is recorded as themselves. */
+function actorFor(principal: Principal, claimed: string | undefined): string {
+  return principal.role === 'provisioner' && claimed ? claimed : actorOf(principal);
 }

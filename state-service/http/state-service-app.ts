@@ -1,17 +1,25 @@
 import express, { type Express } from 'express';
+import type { TokenService, TokenVerifier } from '../../shared/auth/token-service.js';
+import { authenticate } from '../../shared/http/authenticate.js';
 import { errorHandler, notFoundHandler } from '../../shared/http/error-handler.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import type { StateUseCases } from '../state-use-cases.js';
 import { stateRouter } from './state-router.js';
+import { tokenAdminRouter, verifyRouter } from './token-router.js';
 
 export interface StateServiceAppOptions {
   useCases: StateUseCases;
+  tokens: TokenService;
+  /** Verifies callers: dmp tokens, and JWTs when JWT mode is configured. */
+  verifier: TokenVerifier;
   logger: Logger;
   bodyLimitBytes?: number;
 }
 
 export function createStateServiceApp({
   useCases,
+  tokens,
+  verifier,
   logger,
   bodyLimitBytes = 1024 * 1024,
 }: StateServiceAppOptions): Express {
@@ -20,7 +28,10 @@ export function createStateServiceApp({
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', service: 'state-service' });
   });
+  app.use(verifyRouter(tokens));
+  app.use(authenticate(verifier));
   app.use(express.json({ limit: bodyLimitBytes, strict: true }));
+  app.use(tokenAdminRouter(tokens));
   app.use(stateRouter(useCases));
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

@@ -1,6 +1,6 @@
-import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PublicDataProductState } from '../../provisioner/domain/public-state.js';
+import { authed } from '../support/auth.js';
 import { type Child, startChild } from '../support/child-process.js';
 import { descriptorYaml, statePath } from '../support/descriptors.js';
 import { freePort } from '../support/free-port.js';
@@ -38,12 +38,13 @@ async function provisionerProcess(instanceId: string, env: Record<string, string
       DMP_POLL_INITIAL_MS: '20',
       DMP_POLL_MAX_MS: '200',
       DMP_STALE_HEARTBEAT_MS: '60000',
+      DMP_SERVICE_TOKEN: platform.tokens.provisioner,
       ...env,
     },
     /provisioner listening on/,
   );
   children.push(child);
-  return { child, api: request(`http://127.0.0.1:${port}`) };
+  return { child, api: authed(`http://127.0.0.1:${port}`, platform.tokens.admin) };
 }
 
 /** The gated test microservice in its own process, serving technology `dead` on the platform's dead port. */
@@ -56,6 +57,7 @@ async function microserviceProcess(hold: boolean) {
       GATED_HOLD: hold ? '1' : '0',
       DMP_STATE_SERVICE_URL: platform.stateService.url,
       DMP_HEARTBEAT_MS: '100',
+      DMP_SERVICE_TOKEN: platform.tokens.microservice,
     },
     /listening/,
   );
@@ -65,7 +67,7 @@ async function microserviceProcess(hold: boolean) {
 
 const ref = (name: string) => ({ environment: 'test', domain: 'sales', name, version: '1.0.0' });
 const stateOf = async (name: string) => (await platform.state.getDataProduct(ref(name))) ?? null;
-const post = (api: ReturnType<typeof request>, yaml: string) =>
+const post = (api: ReturnType<typeof authed>, yaml: string) =>
   api.post('/v1/dataproduct').set('Content-Type', 'application/yaml').send(yaml);
 
 describe('a provisioner killed mid-operation', () => {

@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { PublicDataProductState } from '../../provisioner/domain/public-state.js';
 import type { HistoryEntry } from '../../shared/state/records.js';
@@ -10,11 +9,11 @@ import { waitFor } from '../support/wait-for.js';
 
 const SETTLED = ['CREATED', 'DELETED', 'NOT_COMPLETED', 'FAILED'];
 let platform: TestPlatform;
-let api: ReturnType<typeof request>;
+let api: TestPlatform['api'];
 
 beforeAll(async () => {
   platform = await startTestPlatform({ deadPort: await freePort() });
-  api = request(platform.provisioner.url);
+  api = platform.api;
 });
 afterAll(async () => {
   await platform?.close();
@@ -223,7 +222,10 @@ describe('history', () => {
     ]);
     const failure = entries.find((entry) => entry.resource === 'b' && entry.to === 'FAILED');
     expect(failure).toMatchObject({ error: 'b failed on purpose', actor: 'microservice:gated' });
-    expect(entries[0]?.actor).toBe('provisioner:test-provisioner');
+    expect(entries[0]?.actor).toBe('admin:admin');
+    expect(entries.find((entry) => entry.to === 'CREATED' && entry.resource === null)?.actor).toBe(
+      'provisioner:test-provisioner',
+    );
 
     const replayed = replayHistory(entries);
     const current = await platform.state.getDataProduct({

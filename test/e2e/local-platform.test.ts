@@ -30,7 +30,10 @@ afterAll(async () => {
 });
 
 async function stateOf(running: Platform): Promise<{ state: string }> {
-  return (await fetch(`${running.endpoints.provisioner}${statePath}`)).json() as Promise<{ state: string }>;
+  const response = await fetch(`${running.endpoints.provisioner}${statePath}`, {
+    headers: { authorization: `Bearer ${running.adminToken}` },
+  });
+  return response.json() as Promise<{ state: string }>;
 }
 
 describe('the platform of npm start', () => {
@@ -52,7 +55,7 @@ describe('the platform of npm start', () => {
 
     const posted = await fetch(`${platform.endpoints.provisioner}/v1/dataproduct`, {
       method: 'POST',
-      headers: { 'content-type': 'application/yaml' },
+      headers: { 'content-type': 'application/yaml', authorization: `Bearer ${platform.adminToken}` },
       body: thesisExample,
     });
     expect(posted.status).toBe(202);
@@ -67,8 +70,10 @@ describe('the platform of npm start', () => {
       ).state,
     ).toBe('CREATED');
 
+    const firstToken = platform.adminToken;
     await platform.close();
     platform = await startPlatform(readPlatformOptions(env));
+    expect(platform.adminToken).toBe(firstToken);
     expect((await stateOf(platform)).state).toBe('CREATED');
     const s3 = createS3Client({ s3Endpoint: platform.endpoints.s3 });
     const marker = await s3.send(new HeadObjectCommand({ Bucket: 'ms-datamesh-s3', Key: 'test_dir/full/' }));

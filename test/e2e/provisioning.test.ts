@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { PublicDataProductState } from '../../provisioner/domain/public-state.js';
 import { startResourceService } from '../../shared/microservice/start-resource-service.js';
@@ -16,11 +15,11 @@ const thesisExample = readFileSync(new URL('../fixtures/thesis-example.yaml', im
 const SETTLED = ['CREATED', 'DELETED', 'NOT_COMPLETED', 'FAILED'];
 
 let platform: TestPlatform;
-let api: ReturnType<typeof request>;
+let api: TestPlatform['api'];
 
 beforeAll(async () => {
   platform = await startTestPlatform({ deadPort: await freePort() });
-  api = request(platform.provisioner.url);
+  api = platform.api;
 });
 
 afterAll(async () => {
@@ -316,6 +315,7 @@ describe('failures', () => {
       host: '127.0.0.1',
       port: platform.deadPort,
       logger: silentLogger,
+      serviceToken: platform.tokens.microservice,
     });
     try {
       expect((await postYaml(yaml)).status).toBe(202);

@@ -1,6 +1,7 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoTokenStore } from '../../shared/auth/dynamo-token-store.js';
+import { TokenService } from '../../shared/auth/token-service.js';
 import type { DataProductDescriptor, ResourceDescriptor } from '../../shared/descriptor/types.js';
 import { type RunningServer, serve } from '../../shared/http/serve.js';
 import type { DataProductWrite, ResourceWrite } from '../../shared/state/records.js';
@@ -8,6 +9,7 @@ import { createStateServiceApp } from '../../state-service/http/state-service-ap
 import { StateUseCases } from '../../state-service/state-use-cases.js';
 import { DynamoStateStore } from '../../state-service/store/dynamo-state-store.js';
 import { ensureStateTables, type StateTableNames } from '../../state-service/store/state-tables.js';
+import { authed, issueTestTokens, type TestTokens } from '../support/auth.js';
 import { removeDir, startTestStack, type TestStack } from '../support/local-stack.js';
 import { silentLogger } from '../support/silent-logger.js';
 
@@ -21,14 +23,21 @@ const TABLES: StateTableNames = {
 let stack: TestStack;
 let service: RunningServer;
 
+let tokens: TestTokens;
+
 async function startService(tables: StateTableNames): Promise<RunningServer> {
   await ensureStateTables(stack.dynamo, tables);
   const useCases = new StateUseCases(new DynamoStateStore(stack.dynamo, tables));
-  return serve(createStateServiceApp({ useCases, logger: silentLogger }), 0);
+  const tokenService = new TokenService(await DynamoTokenStore.create(stack.dynamo));
+  return serve(
+    createStateServiceApp({ useCases, tokens: tokenService, verifier: tokenService, logger: silentLogger }),
+    0,
+  );
 }
 
 beforeAll(async () => {
   stack = await startTestStack();
+  tokens = await issueTestTokens(stack);
   service = await startService(TABLES);
 });
 
@@ -38,7 +47,8 @@ afterAll(async () => {
   if (stack) removeDir(stack.dataDir);
 });
 
-const api = () => request(service.url);
+/** The provisioner's credential: the one principal allowed every write of the state service. */
+const api = () => authed(service.url, tokens.provisioner);
 
 let counter = 0;
 /** A data product name no other test uses. */
@@ -797,7 +807,7 @@ describe('configurable table names', () => {
 
   it('writes into and reads from the tables it was configured with, and no others', async () => {
     const name = fresh('custom');
-    const customApi = () => request(customService.url);
+    const customApi = () => authed(customService.url, tokens.provisioner);
     const written = await customApi()
       .post('/v1/state/dataproduct')
       .send(dataProductWrite(name, { descriptor: descriptorOf(name, 'raw') }));

@@ -14,5 +14,6 @@ const server = await startResourceService({
   port: Number(process.env.GATED_PORT ?? 0),
   logger: silentLogger,
   heartbeatMs: Number(process.env.DMP_HEARTBEAT_MS ?? 200),
+  serviceToken: process.env.DMP_SERVICE_TOKEN,
 });
 process.stdout.write(`listening ${server.url}\n`);

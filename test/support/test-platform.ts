@@ -5,11 +5,14 @@ import type { S3ServiceConfig } from '../../microservices/s3/s3-service-config.j
 import { startS3Service } from '../../microservices/s3/start-s3-service.js';
 import type { ProvisionerConfig } from '../../provisioner/provisioner-config.js';
 import { startProvisioner } from '../../provisioner/start-provisioner.js';
+import type { AuthConfig } from '../../shared/auth/auth-config.js';
+import { DEFAULT_TOKEN_TABLE } from '../../shared/auth/dynamo-token-store.js';
 import type { RunningServer } from '../../shared/http/serve.js';
 import { startResourceService } from '../../shared/microservice/start-resource-service.js';
 import { StateClient } from '../../shared/state/state-client.js';
 import { startStateService } from '../../state-service/start-state-service.js';
 import { DEFAULT_STATE_TABLES } from '../../state-service/store/state-tables.js';
+import { authed, issueTestTokens, type TestTokens } from './auth.js';
 import { GatedProvisioner } from './gated-provisioner.js';
 import { removeDir, startTestStack, type TestStack } from './local-stack.js';
 import { silentLogger } from './silent-logger.js';
@@ -22,6 +25,9 @@ export interface TestPlatform {
   stateService: RunningServer;
   s3Service: RunningServer;
   gated: GatedProvisioner;
+  tokens: TestTokens;
+  /** The in-process provisioner's API, as the admin. */
+  api: ReturnType<typeof authed>;
   state: StateClient;
   /** Discovery URL of technology `dead`: nothing listens there until a test starts something. */
   deadPort: number;
@@ -44,6 +50,10 @@ export async function startTestPlatform({
 }): Promise<TestPlatform> {
   const stack = await startTestStack();
   const servers: RunningServer[] = [];
+  const auth = (serviceToken?: string): AuthConfig => ({
+    tokenCacheMs: 1_000,
+    ...(serviceToken ? { serviceToken } : {}),
+  });
   const stateService = await startStateService(
     {
       host: '127.0.0.1',
@@ -51,9 +61,12 @@ export async function startTestPlatform({
       dynamoDbEndpoint: stack.dynamoDbEndpoint,
       tables: DEFAULT_STATE_TABLES,
       createTables: true,
+      tokenTable: DEFAULT_TOKEN_TABLE,
+      auth: auth(),
     },
     silentLogger,
   );
+  const tokens = await issueTestTokens(stack);
   servers.push(stateService);
   const s3Config = (port: number): S3ServiceConfig => ({
     host: '127.0.0.1',
@@ -64,6 +77,7 @@ export async function startTestPlatform({
     dynamoDbEndpoint: stack.dynamoDbEndpoint,
     localIamTable: 'dmp-local-iam-role-policies',
     heartbeatMs: 200,
+    auth: auth(tokens.microservice),
   });
   const s3Service = await startS3Service(s3Config(0), silentLogger);
   servers.push(s3Service);
@@ -76,6 +90,7 @@ export async function startTestPlatform({
     port: 0,
     logger: silentLogger,
     heartbeatMs: 200,
+    serviceToken: tokens.microservice,
   });
   servers.push(gatedService);
 
@@ -105,6 +120,7 @@ export async function startTestPlatform({
           leaseMs: 5_000,
           staleHeartbeatMs: 5_000,
           sweepIntervalMs: 1_000,
+          auth: auth(tokens.provisioner),
           ...overrides,
         },
         { logger: silentLogger },
@@ -119,7 +135,9 @@ export async function startTestPlatform({
     stateService,
     s3Service,
     gated,
-    state: new StateClient(stateService.url),
+    tokens,
+    api: authed(provisioner.url, tokens.admin),
+    state: new StateClient(stateService.url, { token: tokens.provisioner }),
     deadPort,
     s3Config,
     close: async () => {

@@ -1,0 +1,93 @@
+import { NotFoundError, UnauthorizedError } from '../errors.js';
+import type { Principal, Role } from './principal.js';
+import type { TokenRecord, TokenStore, TokenSummary } from './token-store.js';
+import { hashesMatch, hashToken, issueToken, tokenIdOf } from './tokens.js';
+
+export interface TokenVerifier {
+  /** The principal a bearer token proves; UnauthorizedError when it proves nothing. */
+  verify(token: string): Promise<Principal>;
+}
+
+export interface NewToken {
+  name: string;
+  role: Role;
+  domains: string[];
+  expiresAt?: string | null;
+}
+
+export interface IssuedTokenView {
+  /** Shown once, at creation or rotation; only its hash is kept. */
+  token: string;
+  summary: TokenSummary;
+}
+
+/** Issues, verifies, rotates and revokes dmp tokens. */
+export class TokenService implements TokenVerifier {
+  constructor(
+    private readonly store: TokenStore,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async issue(request: NewToken): Promise<IssuedTokenView> {
+    const { id, token, hash } = issueToken();
+    const record: TokenRecord = {
+      id,
+      hash,
+      name: request.name,
+      role: request.role,
+      domains: request.domains,
+      createdAt: this.clock().toISOString(),
+      expiresAt: request.expiresAt ?? null,
+      revokedAt: null,
+    };
+    await this.store.create(record);
+    return { token, summary: summaryOf(record) };
+  }
+
+  async verify(token: string): Promise<Principal> {
+    const id = tokenIdOf(token);
+    const record = id ? await this.store.get(id) : undefined;
+    const now = this.clock().toISOString();
+    if (
+      !record ||
+      !hashesMatch(token, record.hash) ||
+      record.revokedAt ||
+      (record.expiresAt && record.expiresAt <= now)
+    ) {
+      throw new UnauthorizedError('the bearer token is invalid, expired or revoked');
+    }
+    return { id: record.id, name: record.name, role: record.role, domains: record.domains };
+  }
+
+  async list(): Promise<TokenSummary[]> {
+    return (await this.store.list()).map(summaryOf).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  async revoke(id: string): Promise<TokenSummary> {
+    const record = await this.known(id);
+    const revoked = { ...record, revokedAt: record.revokedAt ?? this.clock().toISOString() };
+    await this.store.update(revoked);
+    return summaryOf(revoked);
+  }
+
+  /** A new secret for the same token id and rights; the old secret stops working at once. */
+  async rotate(id: string): Promise<IssuedTokenView> {
+    const record = await this.known(id);
+    if (record.revokedAt) throw new NotFoundError(`token ${id} is revoked`);
+    const fresh = issueToken();
+    const token = fresh.token.replace(`dmp_${fresh.id}_`, `dmp_${id}_`);
+    const rotated = { ...record, hash: hashToken(token) };
+    await this.store.update(rotated);
+    return { token, summary: summaryOf(rotated) };
+  }
+
+  private async known(id: string): Promise<TokenRecord> {
+    const record = await this.store.get(id);
+    if (!record) throw new NotFoundError(`token ${id} is unknown`);
+    return record;
+  }
+}
+
+function summaryOf({ hash: _hash, ...summary }: TokenRecord): TokenSummary {
+  return summary;
+}
