@@ -7,7 +7,9 @@ import type { ProvisionerConfig } from '../../provisioner/provisioner-config.js'
 import { startProvisioner } from '../../provisioner/start-provisioner.js';
 import type { AuthConfig } from '../../shared/auth/auth-config.js';
 import { DEFAULT_TOKEN_TABLE } from '../../shared/auth/dynamo-token-store.js';
+import type { JwtOptions } from '../../shared/auth/verifiers.js';
 import type { RunningServer } from '../../shared/http/serve.js';
+import type { Logger } from '../../shared/logging/logger.js';
 import { startResourceService } from '../../shared/microservice/start-resource-service.js';
 import { StateClient } from '../../shared/state/state-client.js';
 import { startStateService } from '../../state-service/start-state-service.js';
@@ -43,16 +45,23 @@ export async function startTestPlatform({
   deadPort,
   provisioner: overrides = {},
   withProvisioner = true,
+  logger = silentLogger,
+  jwt,
 }: {
   deadPort: number;
   provisioner?: Partial<ProvisionerConfig>;
   withProvisioner?: boolean;
+  /** Where every service logs (default: nowhere). */
+  logger?: Logger;
+  /** Turns JWT mode on in the state service and the provisioner. */
+  jwt?: JwtOptions;
 }): Promise<TestPlatform> {
   const stack = await startTestStack();
   const servers: RunningServer[] = [];
   const auth = (serviceToken?: string): AuthConfig => ({
     tokenCacheMs: 1_000,
     ...(serviceToken ? { serviceToken } : {}),
+    ...(jwt ? { jwt } : {}),
   });
   const stateService = await startStateService(
     {
@@ -64,7 +73,7 @@ export async function startTestPlatform({
       tokenTable: DEFAULT_TOKEN_TABLE,
       auth: auth(),
     },
-    silentLogger,
+    logger,
   );
   const tokens = await issueTestTokens(stack);
   servers.push(stateService);
@@ -79,7 +88,7 @@ export async function startTestPlatform({
     heartbeatMs: 200,
     auth: auth(tokens.microservice),
   });
-  const s3Service = await startS3Service(s3Config(0), silentLogger);
+  const s3Service = await startS3Service(s3Config(0), logger);
   servers.push(s3Service);
   const gated = new GatedProvisioner();
   const gatedService = await startResourceService({
@@ -88,7 +97,7 @@ export async function startTestPlatform({
     stateServiceUrl: stateService.url,
     host: '127.0.0.1',
     port: 0,
-    logger: silentLogger,
+    logger,
     heartbeatMs: 200,
     serviceToken: tokens.microservice,
   });
@@ -123,7 +132,7 @@ export async function startTestPlatform({
           auth: auth(tokens.provisioner),
           ...overrides,
         },
-        { logger: silentLogger },
+        { logger },
       )
     : { url: 'http://127.0.0.1:9', port: 9, close: async () => undefined };
   servers.push(provisioner);

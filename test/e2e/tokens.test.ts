@@ -1,0 +1,179 @@
+import { Writable } from 'node:stream';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import express from 'express';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningServer, serve } from '../../shared/http/serve.js';
+import { createLogger } from '../../shared/logging/logger.js';
+import { authed } from '../support/auth.js';
+import { descriptorYaml } from '../support/descriptors.js';
+import { freePort } from '../support/free-port.js';
+import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
+import { waitFor } from '../support/wait-for.js';
+
+const ISSUER = 'https://idp.example.test';
+const logLines: string[] = [];
+const logSink = new Writable({
+  write(chunk, _encoding, done) {
+    logLines.push(String(chunk));
+    done();
+  },
+});
+
+let platform: TestPlatform;
+let jwks: RunningServer;
+let privateKey: CryptoKey;
+
+beforeAll(async () => {
+  const keys = await generateKeyPair('RS256');
+  privateKey = keys.privateKey as CryptoKey;
+  const publicJwk = { ...(await exportJWK(keys.publicKey)), kid: 'test-key', alg: 'RS256', use: 'sig' };
+  const app = express();
+  app.get('/jwks.json', (_req, res) => {
+    res.json({ keys: [publicJwk] });
+  });
+  jwks = await serve(app, 0);
+  platform = await startTestPlatform({
+    deadPort: await freePort(),
+    logger: createLogger('tokens-test', 'debug', logSink),
+    jwt: {
+      jwksUrl: `${jwks.url}/jwks.json`,
+      issuer: ISSUER,
+      audience: 'dmp',
+      roleClaim: 'dmp_role',
+      domainsClaim: 'dmp_domains',
+    },
+  });
+});
+
+afterAll(async () => {
+  await platform?.close();
+  await jwks?.close();
+});
+
+const plan = (token: string, domain = 'sales') =>
+  request(platform.provisioner.url)
+    .post('/v1/dataproduct/plan')
+    .set('Authorization', `Bearer ${token}`)
+    .set('Content-Type', 'application/yaml')
+    .send(descriptorYaml('tokens', [{ name: 'a' }]).replace('domain: sales', `domain: ${domain}`));
+
+describe('token administration', () => {
+  it('creates a token shown once, stores only its hash, rotates and revokes it', async () => {
+    const admin = platform.api;
+    const created = await admin
+      .post('/v1/tokens')
+      .send({ name: 'sales-pipeline', role: 'deployer', domains: ['sales'] });
+    expect(created.status).toBe(201);
+    const { token, summary } = created.body as { token: string; summary: { id: string } };
+    expect(token).toMatch(/^dmp_[a-f0-9]{32}_/);
+    expect((await plan(token)).status).toBe(200);
+    expect((await plan(token, 'finance')).status).toBe(403);
+
+    const listed = await admin.get('/v1/tokens');
+    expect(listed.status).toBe(200);
+    expect(JSON.stringify(listed.body)).not.toContain(token);
+    expect(JSON.stringify(listed.body)).not.toContain('hash');
+    const { Items = [] } = await platform.stack.dynamo.send(new ScanCommand({ TableName: 'dmp-tokens' }));
+    expect(JSON.stringify(Items)).not.toContain(token.split('_')[2]);
+
+    const rotated = await admin.post(`/v1/tokens/${summary.id}/rotate`);
+    expect(rotated.status).toBe(200);
+    const fresh = rotated.body.token as string;
+    expect(fresh).not.toBe(token);
+    expect((await plan(fresh)).status).toBe(200);
+    // The provisioner trusts a verified token for the cache period (1 s here), then asks again.
+    await waitFor(
+      async () => (await plan(token)).status,
+      (status) => status === 401,
+      { timeoutMs: 5_000, intervalMs: 200 },
+    );
+
+    expect((await admin.delete(`/v1/tokens/${summary.id}`)).status).toBe(200);
+    await waitFor(
+      async () => (await plan(fresh)).status,
+      (status) => status === 401,
+      { timeoutMs: 5_000, intervalMs: 200 },
+    );
+  });
+
+  it('refuses malformed token requests with every problem listed', async () => {
+    const response = await platform.api
+      .post('/v1/tokens')
+      .send({ name: 'bad name', role: 'root', domains: [] });
+    expect(response.status).toBe(400);
+    expect(response.body.errors.map((issue: { path: string }) => issue.path).sort()).toEqual([
+      '/domains',
+      '/name',
+      '/role',
+    ]);
+  });
+
+  it('answers 401 with a challenge for a missing, malformed or unknown token', async () => {
+    const anonymous = await request(platform.provisioner.url).get('/v1/dataproduct');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers['www-authenticate']).toBe('Bearer realm="dmp"');
+    expect((await authed(platform.provisioner.url, 'not a token').get('/v1/dataproduct')).status).toBe(401);
+    expect(
+      (
+        await authed(platform.provisioner.url, `dmp_${'1'.repeat(32)}_${'x'.repeat(43)}`).get(
+          '/v1/dataproduct',
+        )
+      ).status,
+    ).toBe(401);
+    expect((await request(platform.provisioner.url).get('/healthz')).status).toBe(200);
+  });
+});
+
+describe('JWT mode', () => {
+  const jwt = (claims: Record<string, unknown>, options: { issuer?: string; expires?: string } = {}) =>
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
+      .setIssuer(options.issuer ?? ISSUER)
+      .setAudience('dmp')
+      .setSubject('alice@example.test')
+      .setIssuedAt()
+      .setExpirationTime(options.expires ?? '5m')
+      .sign(privateKey);
+
+  it('takes role and domains from the configured claims', async () => {
+    const deployer = await jwt({ dmp_role: 'deployer', dmp_domains: ['sales'] });
+    expect((await plan(deployer)).status).toBe(200);
+    expect((await plan(deployer, 'finance')).status).toBe(403);
+    const reader = await jwt({ dmp_role: 'reader', dmp_domains: 'sales finance' });
+    expect((await plan(reader)).status).toBe(403);
+    expect(
+      (await authed(platform.provisioner.url, reader).get('/v1/dataproduct?domain=finance')).status,
+    ).toBe(200);
+  });
+
+  it('refuses a JWT from another issuer, an expired one, and one without a role', async () => {
+    expect(
+      (await plan(await jwt({ dmp_role: 'admin', dmp_domains: ['*'] }, { issuer: 'https://evil.test' })))
+        .status,
+    ).toBe(401);
+    expect(
+      (await plan(await jwt({ dmp_role: 'admin', dmp_domains: ['*'] }, { expires: '-1m' }))).status,
+    ).toBe(401);
+    expect((await plan(await jwt({ dmp_domains: ['*'] }))).status).toBe(401);
+  });
+});
+
+describe('logs', () => {
+  it('never contain a token', async () => {
+    const everyToken = Object.values(platform.tokens);
+    await plan(platform.tokens.admin);
+    await authed(platform.provisioner.url, platform.tokens.admin)
+      .post('/v1/dataproduct')
+      .set('Content-Type', 'application/yaml')
+      .send(descriptorYaml('logged', [{ name: 'a' }]));
+    await waitFor(
+      async () => (await platform.api.get('/v1/dataproduct/state/test/sales/logged/1.0.0')).body.state,
+      (state) => state === 'CREATED',
+    );
+    expect(logLines.length).toBeGreaterThan(5);
+    const logs = logLines.join('\n');
+    for (const token of everyToken) expect(logs).not.toContain(token.split('_')[2]);
+  });
+});
