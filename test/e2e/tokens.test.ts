@@ -23,11 +23,11 @@ const logSink = new Writable({
 
 let platform: TestPlatform;
 let jwks: RunningServer;
-let privateKey: CryptoKey;
+let privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 
 beforeAll(async () => {
   const keys = await generateKeyPair('RS256');
-  privateKey = keys.privateKey as CryptoKey;
+  privateKey = keys.privateKey;
   const publicJwk = { ...(await exportJWK(keys.publicKey)), kid: 'test-key', alg: 'RS256', use: 'sig' };
   const app = express();
   app.get('/jwks.json', (_req, res) => {
@@ -172,8 +172,8 @@ describe('logs', () => {
       async () => (await platform.api.get('/v1/dataproduct/state/test/sales/logged/1.0.0')).body.state,
       (state) => state === 'CREATED',
     );
-    expect(logLines.length).toBeGreaterThan(5);
-    const logs = logLines.join('\n');
-    for (const token of everyToken) expect(logs).not.toContain(token.split('_')[2]);
+    expect(logLines.some((line) => line.includes('operation finished'))).toBe(true);
+    const secrets = everyToken.map((token) => token.split('_')[2] ?? token);
+    expect(logLines.filter((line) => secrets.some((secret) => line.includes(secret)))).toEqual([]);
   });
 });
