@@ -21,8 +21,12 @@ export interface ProvisionerConfig {
   staleHeartbeatMs: number;
   sweepIntervalMs: number;
   auth: AuthConfig;
+  governancePolicyPath: string;
 }
 
+export const DEFAULT_GOVERNANCE_POLICY = fileURLToPath(
+  new URL('../governance/default.yaml', import.meta.url),
+);
 export const DEFAULT_DISCOVERY_CONFIG = fileURLToPath(
   new URL('../discovery-config/local.yaml', import.meta.url),
 );
@@ -44,6 +48,7 @@ export function readProvisionerConfig(env: NodeJS.ProcessEnv = process.env): Pro
     staleHeartbeatMs: reader.integer('DMP_STALE_HEARTBEAT_MS', 30_000, { min: 100, max: 3_600_000 }),
     sweepIntervalMs: 0,
     auth: readAuthConfig(reader),
+    governancePolicyPath: reader.string('DMP_GOVERNANCE_POLICY', DEFAULT_GOVERNANCE_POLICY),
   };
   config.sweepIntervalMs = reader.integer(
     'DMP_SWEEP_INTERVAL_MS',

@@ -12,6 +12,8 @@ import {
 } from '../shared/descriptor/types.js';
 import { validateDescriptor } from '../shared/descriptor/validate-descriptor.js';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
+import { evaluatePolicy } from '../shared/governance/evaluate-policy.js';
+import type { GovernancePolicy } from '../shared/governance/policy.js';
 import { isTransit, type LifecycleState } from '../shared/state/lifecycle.js';
 import type { DataProductStateDocument, HistoryEntry } from '../shared/state/records.js';
 import type { DataProductSummary, ListFilter, StateClient } from '../shared/state/state-client.js';
@@ -40,6 +42,7 @@ export interface ProvisioningDependencies {
   state: StateClient;
   runner: OperationRunner;
   capabilities: MicroserviceCapabilities;
+  policy: GovernancePolicy;
   newOperationId?: () => string;
   clock?: () => Date;
 }
@@ -54,8 +57,18 @@ export class ProvisioningUseCases {
     this.clock = deps.clock ?? (() => new Date());
   }
 
+  /** The descriptor's own rules first, then the governance policy; every problem at once, with lines. */
   validate(document: SourceDocument): DataProductDescriptor {
-    return validateDescriptor(document, this.deps.discovery);
+    const descriptor = validateDescriptor(document, this.deps.discovery);
+    const violations = evaluatePolicy(this.deps.policy, descriptor);
+    if (violations.length > 0) {
+      const count = violations.length === 1 ? '1 rule' : `${violations.length} rules`;
+      throw new ValidationError(
+        `The descriptor violates governance policy (${count})`,
+        locateIssues(violations, document),
+      );
+    }
+    return descriptor;
   }
 
   /** What a deploy of this descriptor would do now, changing nothing. */

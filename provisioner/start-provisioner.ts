@@ -1,5 +1,6 @@
 import { jwtVerifierOf } from '../shared/auth/auth-config.js';
 import { CompositeVerifier, RemoteTokenVerifier } from '../shared/auth/verifiers.js';
+import { loadGovernancePolicy } from '../shared/governance/policy.js';
 import { type RunningServer, serve } from '../shared/http/serve.js';
 import { createLogger, type Logger } from '../shared/logging/logger.js';
 import { StateClient } from '../shared/state/state-client.js';
@@ -53,7 +54,8 @@ export async function startProvisioner(
     logger,
   );
   const capabilities = new MicroserviceCapabilities(discovery, logger, serviceToken);
-  const useCases = new ProvisioningUseCases({ discovery, state, runner, capabilities });
+  const policy = loadGovernancePolicy(config.governancePolicyPath);
+  const useCases = new ProvisioningUseCases({ discovery, state, runner, capabilities, policy });
   const verifier = new CompositeVerifier(
     new RemoteTokenVerifier(config.stateServiceUrl, config.auth.tokenCacheMs),
     jwtVerifierOf(config.auth),

@@ -9,6 +9,8 @@ export interface ValidationIssue {
   message: string;
   line?: number;
   column?: number;
+  /** The governance rule violated, when the problem is a policy violation. */
+  rule?: string;
 }
 
 export abstract class DomainError extends Error {

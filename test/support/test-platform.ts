@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3ServiceConfig } from '../../microservices/s3/s3-service-config.js';
 import { startS3Service } from '../../microservices/s3/start-s3-service.js';
-import type { ProvisionerConfig } from '../../provisioner/provisioner-config.js';
+import { DEFAULT_GOVERNANCE_POLICY, type ProvisionerConfig } from '../../provisioner/provisioner-config.js';
 import { startProvisioner } from '../../provisioner/start-provisioner.js';
 import type { AuthConfig } from '../../shared/auth/auth-config.js';
 import { DEFAULT_TOKEN_TABLE } from '../../shared/auth/dynamo-token-store.js';
@@ -130,6 +130,7 @@ export async function startTestPlatform({
           staleHeartbeatMs: 5_000,
           sweepIntervalMs: 1_000,
           auth: auth(tokens.provisioner),
+          governancePolicyPath: DEFAULT_GOVERNANCE_POLICY,
           ...overrides,
         },
         { logger },
