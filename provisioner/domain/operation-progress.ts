@@ -86,7 +86,7 @@ export class OperationProgress {
    */
   restore(name: string, resource: ObservedResource | undefined, operationId: string, now: number): void {
     const step = this.steps.get(name);
-    if (!step || step.status !== 'pending' || !step.method || resource?.operationId !== operationId) return;
+    if (step?.status !== 'pending' || !step.method || resource?.operationId !== operationId) return;
     step.attempt = Math.max(1, resource.attempt);
     if (resource.state === RESOURCE_METHOD_STATES[step.method].done) step.status = 'succeeded';
     else if (resource.state === 'FAILED') {

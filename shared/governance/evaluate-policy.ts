@@ -114,9 +114,9 @@ function templateValues(descriptor: DataProductDescriptor): Record<string, strin
   };
 }
 
-function fill(template: string, values: Record<string, string>, escape = (value: string) => value): string {
+function fill(template: string, values: Record<string, string>, quote = (value: string) => value): string {
   return template.replaceAll(/\$\{(\w+)\}/g, (match, key: string) =>
-    key in values ? escape(values[key] ?? '') : match,
+    key in values ? quote(values[key] ?? '') : match,
   );
 }
 

@@ -17,6 +17,7 @@ beforeAll(async () => {
       '  - id: domain-roles',
       '    message: roles belong to the own domain',
       '    kind: rolePattern',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: ${domain} is the policy's own template syntax
       "    params: { pattern: '^${domain}-' }",
       '  - id: gated-only',
       '    message: this domain deploys gated resources only',

@@ -95,10 +95,9 @@ describe('governance policies', () => {
       'environments-per-domain',
     );
     const many = production();
-    many.outputPorts = Array.from({ length: 51 }, (_, index) => ({
-      ...production().outputPorts[0]!,
-      name: `p${index}`,
-    }));
+    const [template] = production().outputPorts;
+    if (!template) throw new Error('production() has an output port');
+    many.outputPorts = Array.from({ length: 51 }, (_, index) => ({ ...template, name: `p${index}` }));
     expect(evaluatePolicy(strict, many).map((violation) => violation.rule)).toEqual(['max-resources']);
   });
 
