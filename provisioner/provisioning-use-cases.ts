@@ -19,6 +19,7 @@ import type { DataProductStateDocument, HistoryEntry } from '../shared/state/rec
 import type { DataProductSummary, ListFilter, StateClient } from '../shared/state/state-client.js';
 import type { MicroserviceCapabilities } from './discovery/capabilities.js';
 import type { Discovery } from './discovery/discovery.js';
+import type { SpecificChecks } from './discovery/specific-checks.js';
 import {
   isNothingToDo,
   type OperationPlan,
@@ -43,6 +44,7 @@ export interface ProvisioningDependencies {
   runner: OperationRunner;
   capabilities: MicroserviceCapabilities;
   policy: GovernancePolicy;
+  specificChecks: SpecificChecks;
   newOperationId?: () => string;
   clock?: () => Date;
 }
@@ -57,10 +59,20 @@ export class ProvisioningUseCases {
     this.clock = deps.clock ?? (() => new Date());
   }
 
-  /** The descriptor's own rules first, then the governance policy; every problem at once, with lines. */
-  validate(document: SourceDocument): DataProductDescriptor {
+  /**
+   * The descriptor's own rules first; then the governance policy and each
+   * microservice's check of its `specific` block; every problem at once, with lines.
+   */
+  async validate(document: SourceDocument): Promise<DataProductDescriptor> {
     const descriptor = validateDescriptor(document, this.deps.discovery);
     const violations = evaluatePolicy(this.deps.policy, descriptor);
+    const specific = await this.deps.specificChecks.issuesOf(descriptor);
+    if (specific.length > 0) {
+      throw new ValidationError(
+        'A resource of the descriptor is invalid for its technology',
+        locateIssues([...specific, ...violations], document),
+      );
+    }
     if (violations.length > 0) {
       const count = violations.length === 1 ? '1 rule' : `${violations.length} rules`;
       throw new ValidationError(
@@ -74,7 +86,7 @@ export class ProvisioningUseCases {
   /** What a deploy of this descriptor would do now, changing nothing. */
   async plan(document: SourceDocument, principal: Principal): Promise<PlanView> {
     authorizeDocument(principal, 'deploy', document);
-    const descriptor = this.validate(document);
+    const descriptor = await this.validate(document);
     const stored = await this.deps.state.getDataProduct(refOf(descriptor));
     const view = planView(descriptor, stored, await this.planDeployment(descriptor, stored));
     return { ...view, immutable: locateIssues(view.immutable, document) };
@@ -83,7 +95,7 @@ export class ProvisioningUseCases {
   /** Validates, checks the data product is in a consistent state, claims it, and starts the deployment. */
   async deploy(document: SourceDocument, principal: Principal): Promise<OperationAccepted> {
     authorizeDocument(principal, 'deploy', document);
-    const descriptor = this.validate(document);
+    const descriptor = await this.validate(document);
     const ref = refOf(descriptor);
     const stored = await this.deps.state.getDataProduct(ref);
     assertConsistent(stored);
@@ -106,7 +118,8 @@ export class ProvisioningUseCases {
     principal: Principal,
   ): Promise<OperationAccepted> {
     authorizeDocument(principal, 'deploy', document);
-    return this.remove(refOf(this.validate(document)), removeData, principal);
+    // Deleting needs only to know which data product: neither governance nor a microservice may stand in the way.
+    return this.remove(refOf(validateDescriptor(document, this.deps.discovery)), removeData, principal);
   }
 
   async remove(ref: DataProductRef, removeData: boolean, principal: Principal): Promise<OperationAccepted> {

@@ -6,6 +6,7 @@ import { createLogger, type Logger } from '../shared/logging/logger.js';
 import { StateClient } from '../shared/state/state-client.js';
 import { MicroserviceCapabilities } from './discovery/capabilities.js';
 import { Discovery } from './discovery/discovery.js';
+import { SpecificChecks } from './discovery/specific-checks.js';
 import { createProvisionerApp } from './http/provisioner-app.js';
 import { DEFAULT_MICROSERVICE_CLIENT_OPTIONS, MicroserviceClient } from './operations/microservice-client.js';
 import { OperationRunner } from './operations/operation-runner.js';
@@ -55,7 +56,15 @@ export async function startProvisioner(
   );
   const capabilities = new MicroserviceCapabilities(discovery, logger, serviceToken);
   const policy = loadGovernancePolicy(config.governancePolicyPath);
-  const useCases = new ProvisioningUseCases({ discovery, state, runner, capabilities, policy });
+  const specificChecks = new SpecificChecks(discovery, logger, serviceToken);
+  const useCases = new ProvisioningUseCases({
+    discovery,
+    state,
+    runner,
+    capabilities,
+    policy,
+    specificChecks,
+  });
   const verifier = new CompositeVerifier(
     new RemoteTokenVerifier(config.stateServiceUrl, config.auth.tokenCacheMs),
     jwtVerifierOf(config.auth),

@@ -46,6 +46,9 @@ export function createResourceServiceApp({
   const handle = (method: ResourceMethod) => async (req: Request, res: Response) => {
     res.status(202).json(await useCases.accept(method, req.body));
   };
+  app.post('/v1/dataproduct/resource/validate', (req, res) => {
+    res.json(useCases.check(req.body));
+  });
   app.post('/v1/dataproduct/resource', handle('POST'));
   app.put('/v1/dataproduct/resource', handle('PUT'));
   app.delete('/v1/dataproduct/resource', handle('DELETE'));

@@ -45,17 +45,23 @@ export class ResourceUseCases {
     };
   }
 
+  /** The synchronous checks alone, changing nothing: the provisioner asks before it accepts a descriptor. */
+  check(body: unknown): { valid: true } {
+    const request = parseResourceRequest(body);
+    const issues = this.issuesOf(request);
+    if (issues.length > 0) {
+      throw new ValidationError(
+        `The ${request.resource.technology} resource ${request.resource.name} is invalid`,
+        issues,
+      );
+    }
+    return { valid: true };
+  }
+
   async accept(method: ResourceMethod, body: unknown): Promise<AcceptedResource> {
     const request = parseResourceRequest(body);
     const { resource, dataProduct, operationId } = request;
-    const issues = this.provisioner.technologies.includes(resource.technology)
-      ? this.provisioner.validate(request)
-      : [
-          {
-            path: '/resource/technology',
-            message: `this microservice handles ${this.provisioner.technologies.join(', ')}, not "${resource.technology}"`,
-          },
-        ];
+    const issues = this.issuesOf(request);
     const current = await this.state.getResource(dataProduct, resource.name);
     if (method === 'PUT' && current?.applied) {
       issues.push(...immutableChanges(current.applied, resource, this.provisioner.immutableSpecific));
@@ -74,6 +80,17 @@ export class ResourceUseCases {
     });
     await this.runner.run({ method, request, previous: current?.applied ?? null });
     return { operationId, resource: resource.name, state: transit };
+  }
+
+  private issuesOf(request: ResourceJob['request']) {
+    const { technology } = request.resource;
+    if (this.provisioner.technologies.includes(technology)) return this.provisioner.validate(request);
+    return [
+      {
+        path: '/resource/technology',
+        message: `this microservice handles ${this.provisioner.technologies.join(', ')}, not "${technology}"`,
+      },
+    ];
   }
 
   /** The asynchronous part; never throws: the outcome goes to the state service. */

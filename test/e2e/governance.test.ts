@@ -38,7 +38,7 @@ describe('governance at validation', () => {
   it('refuses a descriptor that breaks the policy with 400 naming each rule, path and line, and writes nothing', async () => {
     const yaml = descriptorYaml('governed', [
       { name: 'a', allow: ['sales-reader', 'finance-spy'] },
-      { name: 'b', technology: 's3' },
+      { name: 'b', technology: 's3', specific: { bucket: 'ms-datamesh-s3', directory: 'governed/b' } },
     ]);
     const response = await platform.api
       .post('/v1/dataproduct')

@@ -327,15 +327,19 @@ describe('failures', () => {
     }
   });
 
-  it('records the microservice validation error of a refused resource', async () => {
+  it('refuses a resource its microservice finds invalid before accepting the descriptor', async () => {
     const yaml = descriptorYaml('refused', [{ name: 'a', specific: { invalid: true } }]);
-    await postYaml(yaml);
-    const state = await settledState(statePath('refused'));
-    expect(state.state).toBe('NOT_COMPLETED');
-    expect(resourceOf(state, 'a')).toMatchObject({
-      state: 'FAILED',
-      lastError: expect.stringMatching(/invalid on purpose/),
-    });
+    const response = await postYaml(yaml);
+    expect(response.status).toBe(400);
+    expect(response.body.errors).toEqual([
+      {
+        path: '/outputPorts/0/specific/invalid',
+        message: 'invalid on purpose',
+        line: yaml.split('\n').findIndex((line) => line.includes('invalid: true')) + 1,
+      },
+    ]);
+    expect((await api.get(statePath('refused'))).status).toBe(404);
+    expect(platform.gated.calls).toEqual([]);
   });
 
   it('records the error of work that fails asynchronously and does not start its dependents', async () => {
