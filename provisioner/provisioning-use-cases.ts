@@ -11,7 +11,7 @@ import {
   refOf,
 } from '../shared/descriptor/types.js';
 import { validateDescriptor } from '../shared/descriptor/validate-descriptor.js';
-import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
+import { ConflictError, NotFoundError, PayloadTooLargeError, ValidationError } from '../shared/errors.js';
 import { evaluatePolicy } from '../shared/governance/evaluate-policy.js';
 import type { GovernancePolicy } from '../shared/governance/policy.js';
 import { isTransit, type LifecycleState } from '../shared/state/lifecycle.js';
@@ -30,6 +30,9 @@ import {
 import { type PlanView, planView } from './domain/plan-view.js';
 import { type PublicDataProductState, publicState } from './domain/public-state.js';
 import type { OperationRunner } from './operations/operation-runner.js';
+
+/** The descriptor is stored in the data product's DynamoDB item (400 KB at most), with room for the rest. */
+const MAX_STORED_DESCRIPTOR_BYTES = 300 * 1024;
 
 export interface OperationAccepted extends DataProductRef {
   state: LifecycleState;
@@ -65,6 +68,12 @@ export class ProvisioningUseCases {
    */
   async validate(document: SourceDocument): Promise<DataProductDescriptor> {
     const descriptor = validateDescriptor(document, this.deps.discovery);
+    const size = Buffer.byteLength(JSON.stringify(descriptor));
+    if (size > MAX_STORED_DESCRIPTOR_BYTES) {
+      throw new PayloadTooLargeError(
+        `the descriptor is ${size} bytes once normalised; at most ${MAX_STORED_DESCRIPTOR_BYTES} can be stored with its state`,
+      );
+    }
     const violations = evaluatePolicy(this.deps.policy, descriptor);
     const specific = await this.deps.specificChecks.issuesOf(descriptor);
     if (specific.length > 0) {

@@ -132,14 +132,23 @@ function toPlainData(root: unknown, limits: DocumentLimits): unknown {
       }
       return result;
     }
-    if (typeof value === 'number' && !Number.isFinite(value)) {
-      problems.push({ path: pointer, message: 'numbers must be finite' });
+    if (typeof value === 'number' && !storableNumber(value)) {
+      problems.push({
+        path: pointer,
+        message: `${value} cannot be stored: numbers must be finite, within ±9.9e125 and not smaller than 1e-130`,
+      });
     }
     return value;
   };
   const value = copy(root, '', 0);
   if (problems.length > 0) throw new ValidationError('The document contains forbidden values', problems);
   return value;
+}
+
+/** DynamoDB's number range: anything outside could be parsed but never stored. */
+function storableNumber(value: number): boolean {
+  const magnitude = Math.abs(value);
+  return Number.isFinite(value) && magnitude < 9.9e125 && (magnitude === 0 || magnitude >= 1e-130);
 }
 
 interface Frame {

@@ -1,6 +1,12 @@
 import pRetry, { AbortError } from 'p-retry';
 import { type DataProductRef, dataProductPath } from '../descriptor/types.js';
-import { ConflictError, NotFoundError, UpstreamError } from '../errors.js';
+import {
+  ConflictError,
+  NotFoundError,
+  UpstreamError,
+  ValidationError,
+  type ValidationIssue,
+} from '../errors.js';
 import { type JsonResponse, requestJson } from '../http/json-client.js';
 import type { LifecycleState } from './lifecycle.js';
 import type {
@@ -164,6 +170,10 @@ export class StateClient {
           );
         }
         if (response.status === 404) throw new AbortError(new NotFoundError(message));
+        if (response.status === 400) {
+          const issues = (response.body as { errors?: ValidationIssue[] }).errors ?? [{ path: '', message }];
+          throw new AbortError(new ValidationError(`the state service refused the data: ${message}`, issues));
+        }
         if (response.status < 500) {
           throw new AbortError(
             new Error(`state service refused ${method} ${path}: ${response.status} ${message}`),

@@ -284,8 +284,13 @@ export class DynamoStateStore implements StateStore {
 }
 
 function asConflict(error: unknown, message: string): unknown {
-  if ((error as { name?: string }).name === 'ConditionalCheckFailedException') {
-    return new ConflictError(message, {}, { cause: error });
+  const name = (error as { name?: string }).name;
+  if (name === 'ConditionalCheckFailedException') return new ConflictError(message, {}, { cause: error });
+  // DynamoDB refuses what it cannot store (a number out of range, an item over 400 KB): the caller's data.
+  if (name === 'ValidationException') {
+    return new ValidationError('The record cannot be stored', [
+      { path: '', message: (error as Error).message },
+    ]);
   }
   return error;
 }

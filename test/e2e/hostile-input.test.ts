@@ -133,6 +133,16 @@ const CASES: HostileCase[] = [
     path: '/v1/dataproduct/test/sales/a/1.0.0?removeData=yes',
   },
   { name: 'an unknown route', status: 404, method: 'get', path: '/v1/../../etc/passwd' },
+  {
+    name: 'a number DynamoDB cannot store',
+    status: 400,
+    body: valid({ name: 'a', specific: { size: 1e200 } }),
+  },
+  {
+    name: 'a descriptor too large to store with its state',
+    status: 413,
+    body: valid({ name: 'a', specific: { blob: 'x'.repeat(400 * 1024) } }),
+  },
 ];
 
 async function dataProductCount(): Promise<number> {
