@@ -20,35 +20,52 @@ export function findCycles(graph: DependencyGraph): string[][] {
   const cycles: string[][] = [];
   let counter = 0;
 
-  const visit = (node: string): void => {
+  // Depth-first search with an explicit stack of frames: a descriptor's chain of
+  // dependencies may be thousands long before its size is rejected.
+  const work: { node: string; next: number }[] = [];
+  const enter = (node: string): void => {
     index.set(node, counter);
     lowLink.set(node, counter);
     counter += 1;
     stack.push(node);
     onStack.add(node);
-    for (const next of graph.get(node) ?? []) {
-      if (!graph.has(next)) continue;
-      if (!index.has(next)) {
-        visit(next);
-        lowLink.set(node, Math.min(lowLink.get(node) ?? 0, lowLink.get(next) ?? 0));
-      } else if (onStack.has(next)) {
-        lowLink.set(node, Math.min(lowLink.get(node) ?? 0, index.get(next) ?? 0));
-      }
-    }
-    if (lowLink.get(node) !== index.get(node)) return;
-    const component: string[] = [];
-    let member: string | undefined;
-    do {
-      member = stack.pop();
-      if (member === undefined) break;
-      onStack.delete(member);
-      component.push(member);
-    } while (member !== node);
-    const selfLoop = component.length === 1 && (graph.get(node) ?? []).includes(node);
-    if (component.length > 1 || selfLoop) cycles.push(cycleThrough(graph, new Set(component), node));
+    work.push({ node, next: 0 });
   };
 
-  for (const node of graph.keys()) if (!index.has(node)) visit(node);
+  for (const root of graph.keys()) {
+    if (index.has(root)) continue;
+    enter(root);
+    for (let frame = work.at(-1); frame !== undefined; frame = work.at(-1)) {
+      const { node } = frame;
+      const dependencies = graph.get(node) ?? [];
+      if (frame.next < dependencies.length) {
+        const next = dependencies[frame.next] as string;
+        frame.next += 1;
+        if (!graph.has(next)) continue;
+        if (!index.has(next)) enter(next);
+        else if (onStack.has(next)) {
+          lowLink.set(node, Math.min(lowLink.get(node) ?? 0, index.get(next) ?? 0));
+        }
+        continue;
+      }
+      work.pop();
+      const parent = work.at(-1);
+      if (parent !== undefined) {
+        lowLink.set(parent.node, Math.min(lowLink.get(parent.node) ?? 0, lowLink.get(node) ?? 0));
+      }
+      if (lowLink.get(node) !== index.get(node)) continue;
+      const component: string[] = [];
+      let member: string | undefined;
+      do {
+        member = stack.pop();
+        if (member === undefined) break;
+        onStack.delete(member);
+        component.push(member);
+      } while (member !== node);
+      const selfLoop = component.length === 1 && dependencies.includes(node);
+      if (component.length > 1 || selfLoop) cycles.push(cycleThrough(graph, new Set(component), node));
+    }
+  }
   return cycles;
 }
 
