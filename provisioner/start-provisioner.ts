@@ -1,6 +1,7 @@
 import { jwtVerifierOf } from '../shared/auth/auth-config.js';
 import { CompositeVerifier, RemoteTokenVerifier } from '../shared/auth/verifiers.js';
 import { loadGovernancePolicy } from '../shared/governance/policy.js';
+import { HttpObservability } from '../shared/http/observability.js';
 import { type RunningServer, serve } from '../shared/http/serve.js';
 import { createLogger, type Logger } from '../shared/logging/logger.js';
 import { StateClient } from '../shared/state/state-client.js';
@@ -11,6 +12,7 @@ import { createProvisionerApp } from './http/provisioner-app.js';
 import { DEFAULT_MICROSERVICE_CLIENT_OPTIONS, MicroserviceClient } from './operations/microservice-client.js';
 import { OperationRunner } from './operations/operation-runner.js';
 import { OperationSweeper } from './operations/operation-sweeper.js';
+import { ProvisionerMetrics } from './operations/provisioner-metrics.js';
 import type { ProvisionerConfig } from './provisioner-config.js';
 import { ProvisioningUseCases } from './provisioning-use-cases.js';
 
@@ -35,6 +37,8 @@ export async function startProvisioner(
     retries: config.dispatchRetries,
     token: serviceToken,
   });
+  const observability = new HttpObservability('provisioner', logger);
+  const metrics = new ProvisionerMetrics(observability.registry);
   const runner = new OperationRunner(
     state,
     discovery,
@@ -47,6 +51,7 @@ export async function startProvisioner(
       staleAfterMs: config.staleHeartbeatMs,
     },
     logger,
+    metrics,
   );
   const sweeper = new OperationSweeper(
     state,
@@ -72,6 +77,7 @@ export async function startProvisioner(
   const app = createProvisionerApp({
     useCases,
     verifier,
+    observability,
     stateServiceUrl: config.stateServiceUrl,
     logger,
     bodyLimitBytes: config.bodyLimitBytes,

@@ -3,6 +3,7 @@ import { DynamoTokenStore } from '../shared/auth/dynamo-token-store.js';
 import { TokenService } from '../shared/auth/token-service.js';
 import { CompositeVerifier } from '../shared/auth/verifiers.js';
 import { createDynamoDocumentClient } from '../shared/aws/clients.js';
+import { HttpObservability } from '../shared/http/observability.js';
 import { type RunningServer, serve } from '../shared/http/serve.js';
 import { createLogger, type Logger } from '../shared/logging/logger.js';
 import { createStateServiceApp } from './http/state-service-app.js';
@@ -27,8 +28,9 @@ export async function startStateService(
   );
   const useCases = new StateUseCases(new DynamoStateStore(documentClient, config.tables));
   const verifier = new CompositeVerifier(tokens, jwtVerifierOf(config.auth));
+  const observability = new HttpObservability('state-service', logger);
   const server = await serve(
-    createStateServiceApp({ useCases, tokens, verifier, logger }),
+    createStateServiceApp({ useCases, tokens, verifier, observability, logger }),
     config.port,
     config.host,
   );

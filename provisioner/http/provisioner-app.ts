@@ -1,7 +1,9 @@
 import express, { type Express } from 'express';
+import { authorize } from '../../shared/auth/access-rules.js';
 import type { TokenVerifier } from '../../shared/auth/token-service.js';
-import { authenticate } from '../../shared/http/authenticate.js';
+import { authenticate, principalOf } from '../../shared/http/authenticate.js';
 import { errorHandler, notFoundHandler } from '../../shared/http/error-handler.js';
+import type { HttpObservability } from '../../shared/http/observability.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import type { ProvisioningUseCases } from '../provisioning-use-cases.js';
 import { provisionerRouter } from './provisioner-router.js';
@@ -10,6 +12,7 @@ import { tokenProxyRouter } from './token-proxy-router.js';
 export interface ProvisionerAppOptions {
   useCases: ProvisioningUseCases;
   verifier: TokenVerifier;
+  observability: HttpObservability;
   stateServiceUrl: string;
   logger: Logger;
   bodyLimitBytes?: number;
@@ -18,16 +21,26 @@ export interface ProvisionerAppOptions {
 export function createProvisionerApp({
   useCases,
   verifier,
+  observability,
   stateServiceUrl,
   logger,
   bodyLimitBytes = 1024 * 1024,
 }: ProvisionerAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(observability.middleware());
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', service: 'provisioner' });
   });
   app.use(authenticate(verifier));
+  app.get(
+    '/metrics',
+    (_req, res, next) => {
+      authorize(principalOf(res), 'read');
+      next();
+    },
+    observability.metricsHandler(),
+  );
   app.use(tokenProxyRouter(stateServiceUrl));
   app.use(provisionerRouter(useCases, bodyLimitBytes));
   app.use(notFoundHandler);

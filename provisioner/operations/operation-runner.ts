@@ -12,6 +12,7 @@ import type { Discovery } from '../discovery/discovery.js';
 import { OperationProgress, type StepProgress } from '../domain/operation-progress.js';
 import { finalState, type OperationKind } from '../domain/plan-operation.js';
 import type { MicroserviceClient } from './microservice-client.js';
+import type { ProvisionerMetrics } from './provisioner-metrics.js';
 
 export interface RunnerOptions {
   /** First state check after a dispatch; doubles while nothing changes, up to maxDelayMs. */
@@ -53,6 +54,7 @@ export class OperationRunner {
     private readonly microservices: MicroserviceClient,
     private readonly options: RunnerOptions,
     private readonly logger: Logger,
+    private readonly metrics?: ProvisionerMetrics,
     private readonly clock: () => number = Date.now,
   ) {}
 
@@ -103,9 +105,12 @@ export class OperationRunner {
       } else {
         log.info({ kind: operation.kind, steps: operation.steps.length }, 'operation started');
       }
-      const finished = await this.drive(operation, progress, lease, log);
+      const counters = { polls: 0 };
+      const finished = await this.drive(operation, progress, lease, log, counters);
       if (!finished) return;
       const state = finalState(operation.kind, progress.allSucceeded());
+      const dispatched = [...progress.steps.values()].filter((step) => step.acceptedAt !== undefined).length;
+      this.metrics?.operationFinished(operation.kind, state, counters.polls, dispatched);
       await this.state.writeDataProduct({
         ...ref,
         state,
@@ -128,6 +133,7 @@ export class OperationRunner {
     progress: OperationProgress,
     lease: { lost: () => boolean },
     log: Logger,
+    counters: { polls: number },
   ): Promise<boolean> {
     let wake = signal();
     let delay = this.options.initialDelayMs;
@@ -155,7 +161,7 @@ export class OperationRunner {
         continue;
       }
       if (progress.inFlight().length > 0) {
-        const changed = await this.pollOnce(operation, progress, log, () => wake.fire());
+        const changed = await this.pollOnce(operation, progress, log, () => wake.fire(), counters);
         delay = changed ? this.options.initialDelayMs : Math.min(delay * 2, this.options.maxDelayMs);
       }
       nextPollAt = this.clock() + delay;
@@ -200,8 +206,11 @@ export class OperationRunner {
     progress: OperationProgress,
     log: Logger,
     wake: () => void,
+    counters: { polls: number },
   ): Promise<boolean> {
     let document: DataProductStateDocument | undefined;
+    this.metrics?.statePolled();
+    counters.polls += 1;
     try {
       document = await this.state.getDataProduct(operation.ref);
     } catch (error) {
@@ -218,6 +227,11 @@ export class OperationRunner {
         operation.operationId,
         this.clock(),
       );
+      if (observation.kind !== 'waiting' && observation.kind !== 'stale') {
+        const technology = operation.resources.get(step.name)?.technology ?? 'unknown';
+        const seconds = (this.clock() - (step.acceptedAt ?? this.clock())) / 1000;
+        this.metrics?.resourceSettled(technology, observation.kind, seconds);
+      }
       switch (observation.kind) {
         case 'succeeded':
           progress.succeeded(step.name);

@@ -1,4 +1,5 @@
 import { UpstreamError } from '../errors.js';
+import { currentRequestId } from './request-context.js';
 
 export interface JsonResponse<T = unknown> {
   status: number;
@@ -27,6 +28,7 @@ export async function requestJson<T = unknown>(
       method,
       headers: {
         accept: 'application/json',
+        ...requestIdHeader(),
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         ...headers,
       },
@@ -57,4 +59,9 @@ function networkReason(error: unknown): string {
     return error.message;
   }
   return String(error);
+}
+
+function requestIdHeader(): Record<string, string> {
+  const id = currentRequestId();
+  return id ? { 'x-request-id': id } : {};
 }

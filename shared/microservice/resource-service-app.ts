@@ -3,6 +3,7 @@ import { authorize } from '../auth/access-rules.js';
 import type { TokenVerifier } from '../auth/token-service.js';
 import { authenticate, principalOf } from '../http/authenticate.js';
 import { errorHandler, notFoundHandler } from '../http/error-handler.js';
+import type { HttpObservability } from '../http/observability.js';
 import type { Logger } from '../logging/logger.js';
 import type { ResourceMethod } from '../state/lifecycle.js';
 import type { ResourceUseCases } from './resource-use-cases.js';
@@ -12,6 +13,7 @@ export interface ResourceServiceAppOptions {
   useCases: ResourceUseCases;
   /** Only the provisioner's service credential may call a microservice. */
   verifier: TokenVerifier;
+  observability: HttpObservability;
   logger: Logger;
   bodyLimitBytes?: number;
   /** Extra routes served next to the resource contract (a data plane, say), behind the same error handling. */
@@ -23,16 +25,26 @@ export function createResourceServiceApp({
   service,
   useCases,
   verifier,
+  observability,
   logger,
   bodyLimitBytes = 1024 * 1024,
   extraRouter,
 }: ResourceServiceAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(observability.middleware());
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', service });
   });
   app.use(authenticate(verifier));
+  app.get(
+    '/metrics',
+    (_req, res, next) => {
+      authorize(principalOf(res), 'read');
+      next();
+    },
+    observability.metricsHandler(),
+  );
   // A data plane authorizes its own callers; everything after it is for the provisioner only.
   if (extraRouter) app.use(extraRouter);
   app.use((_req, res, next) => {

@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import type { TokenVerifier } from '../auth/token-service.js';
 import { RemoteTokenVerifier } from '../auth/verifiers.js';
+import { HttpObservability } from '../http/observability.js';
 import { type RunningServer, serve } from '../http/serve.js';
 import type { Logger } from '../logging/logger.js';
 import { StateClient } from '../state/state-client.js';
@@ -42,10 +43,12 @@ export async function startResourceService(options: ResourceServiceOptions): Pro
   const runner = new InProcessWorkRunner((job: ResourceJob) => (useCases as ResourceUseCases).work(job));
   const state = new StateClient(stateServiceUrl, { token: serviceToken });
   useCases = new ResourceUseCases(provisioner, state, runner, logger, { heartbeatMs });
+  const observability = new HttpObservability(service, logger);
   const app = createResourceServiceApp({
     service,
     useCases,
     verifier,
+    observability,
     logger,
     extraRouter: options.extraRouter,
   });

@@ -1,7 +1,9 @@
 import express, { type Express } from 'express';
+import { authorize } from '../../shared/auth/access-rules.js';
 import type { TokenService, TokenVerifier } from '../../shared/auth/token-service.js';
-import { authenticate } from '../../shared/http/authenticate.js';
+import { authenticate, principalOf } from '../../shared/http/authenticate.js';
 import { errorHandler, notFoundHandler } from '../../shared/http/error-handler.js';
+import type { HttpObservability } from '../../shared/http/observability.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import type { StateUseCases } from '../state-use-cases.js';
 import { stateRouter } from './state-router.js';
@@ -12,6 +14,7 @@ export interface StateServiceAppOptions {
   tokens: TokenService;
   /** Verifies callers: dmp tokens, and JWTs when JWT mode is configured. */
   verifier: TokenVerifier;
+  observability: HttpObservability;
   logger: Logger;
   bodyLimitBytes?: number;
 }
@@ -20,16 +23,26 @@ export function createStateServiceApp({
   useCases,
   tokens,
   verifier,
+  observability,
   logger,
   bodyLimitBytes = 1024 * 1024,
 }: StateServiceAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(observability.middleware());
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', service: 'state-service' });
   });
   app.use(verifyRouter(tokens));
   app.use(authenticate(verifier));
+  app.get(
+    '/metrics',
+    (_req, res, next) => {
+      authorize(principalOf(res), 'read');
+      next();
+    },
+    observability.metricsHandler(),
+  );
   app.use(express.json({ limit: bodyLimitBytes, strict: true }));
   app.use(tokenAdminRouter(tokens));
   app.use(stateRouter(useCases));

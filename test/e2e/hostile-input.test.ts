@@ -147,7 +147,13 @@ const CASES: HostileCase[] = [
 
 async function dataProductCount(): Promise<number> {
   const { Items = [] } = await platform.stack.dynamo.send(
-    new ScanCommand({ TableName: 'dmp-dataproduct-state' }),
+    new ScanCommand({
+      TableName: 'dmp-dataproduct-state',
+      ConsistentRead: true,
+      // State items only: lease items come and go with running operations.
+      FilterExpression: 'attribute_exists(#state)',
+      ExpressionAttributeNames: { '#state': 'state' },
+    }),
   );
   return Items.length;
 }

@@ -49,7 +49,12 @@ function resourceOf(state: PublicDataProductState, name: string) {
 
 async function itemCount(table: string): Promise<number> {
   const { Items = [] } = await platform.stack.dynamo.send(
-    new ScanCommand({ TableName: table, ConsistentRead: true }),
+    new ScanCommand({
+      TableName: table,
+      ConsistentRead: true,
+      FilterExpression: 'attribute_exists(#state)',
+      ExpressionAttributeNames: { '#state': 'state' },
+    }),
   );
   return Items.length;
 }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoTokenStore } from '../../shared/auth/dynamo-token-store.js';
 import { TokenService } from '../../shared/auth/token-service.js';
 import type { DataProductDescriptor, ResourceDescriptor } from '../../shared/descriptor/types.js';
+import { HttpObservability } from '../../shared/http/observability.js';
 import { type RunningServer, serve } from '../../shared/http/serve.js';
 import type { DataProductWrite, ResourceWrite } from '../../shared/state/records.js';
 import { createStateServiceApp } from '../../state-service/http/state-service-app.js';
@@ -30,7 +31,13 @@ async function startService(tables: StateTableNames): Promise<RunningServer> {
   const useCases = new StateUseCases(new DynamoStateStore(stack.dynamo, tables));
   const tokenService = new TokenService(await DynamoTokenStore.create(stack.dynamo));
   return serve(
-    createStateServiceApp({ useCases, tokens: tokenService, verifier: tokenService, logger: silentLogger }),
+    createStateServiceApp({
+      useCases,
+      tokens: tokenService,
+      verifier: tokenService,
+      observability: new HttpObservability('state-service', silentLogger),
+      logger: silentLogger,
+    }),
     0,
   );
 }
