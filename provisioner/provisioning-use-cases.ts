@@ -185,14 +185,10 @@ export class ProvisioningUseCases {
     descriptor: DataProductDescriptor,
     stored: DataProductStateDocument | undefined,
   ) {
-    const technologies = [
-      ...allResources(descriptor).map((resource) => resource.technology),
-      ...(stored?.resources ?? []).map((record) => record.technology),
-    ];
-    const immutableOf = await this.deps.capabilities.immutableSpecificFor(
-      descriptor.environment.name,
-      technologies,
-    );
+    const immutableOf = await this.deps.capabilities.immutableSpecificFor(descriptor.environment.name, [
+      ...allResources(descriptor),
+      ...(stored?.resources ?? []),
+    ]);
     return planDeploy(descriptor, stored, immutableOf);
   }
 

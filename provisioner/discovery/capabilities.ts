@@ -1,6 +1,14 @@
+import type { ResourceKind } from '../../shared/descriptor/types.js';
 import { requestJson } from '../../shared/http/json-client.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import type { Discovery } from './discovery.js';
+
+export interface TechnologyOfKind {
+  kind: ResourceKind;
+  technology: string;
+}
+
+const keyOf = ({ kind, technology }: TechnologyOfKind) => `${kind}/${technology}`;
 
 interface CapabilitiesBody {
   immutableSpecific?: string[];
@@ -21,19 +29,18 @@ export class MicroserviceCapabilities {
     private readonly token?: string,
   ) {}
 
-  /** Resolves the immutable fields of every technology given, for synchronous lookups while planning. */
-  async immutableSpecificFor(environment: string, technologies: Iterable<string>) {
+  /** Resolves the immutable fields of every resource given, for synchronous lookups while planning. */
+  async immutableSpecificFor(environment: string, resources: Iterable<TechnologyOfKind>) {
+    const byKey = new Map([...resources].map((resource) => [keyOf(resource), resource]));
     const entries = await Promise.all(
-      [...new Set(technologies)].map(
-        async (technology) => [technology, await this.fetch(environment, technology)] as const,
-      ),
+      [...byKey].map(async ([key, resource]) => [key, await this.fetch(environment, resource)] as const),
     );
     const known = new Map(entries);
-    return (technology: string): readonly string[] => known.get(technology) ?? [];
+    return (resource: TechnologyOfKind): readonly string[] => known.get(keyOf(resource)) ?? [];
   }
 
-  private fetch(environment: string, technology: string): Promise<readonly string[]> {
-    const endpoint = this.discovery.endpointFor(environment, technology);
+  private fetch(environment: string, { kind, technology }: TechnologyOfKind): Promise<readonly string[]> {
+    const endpoint = this.discovery.endpointFor(environment, technology, kind);
     if (!endpoint) return Promise.resolve([]);
     let pending = this.cache.get(endpoint.url);
     if (!pending) {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from '../../shared/config/env-reader.js';
 import { NAME_PATTERN } from '../../shared/descriptor/descriptor-schema.js';
 import { parseYamlDocument } from '../../shared/descriptor/source-document.js';
+import { RESOURCE_KINDS, type ResourceKind } from '../../shared/descriptor/types.js';
 import type { TechnologyCatalog } from '../../shared/descriptor/validate-descriptor.js';
 import { ValidationError } from '../../shared/errors.js';
 import { bodyValidator } from '../../shared/http/request-validation.js';
@@ -11,9 +12,39 @@ export interface MicroserviceEndpoint {
   timeoutMs: number;
 }
 
-interface DiscoveryFile {
-  environments: Record<string, { technologies: Record<string, { url: string; timeoutSeconds?: number }> }>;
+interface DiscoveryEntry {
+  url: string;
+  timeoutSeconds?: number;
 }
+
+type TechnologyEntries = Record<string, DiscoveryEntry>;
+
+/**
+ * `technologies` serves every kind of resource; a section named after a kind
+ * (`outputPort`, `workload`, `observability`) overrides it for that kind, so one
+ * technology (`aws-lambda`) can be served by a different microservice per kind.
+ */
+type EnvironmentEntry = { technologies: TechnologyEntries } & Partial<
+  Record<ResourceKind, TechnologyEntries>
+>;
+
+interface DiscoveryFile {
+  environments: Record<string, EnvironmentEntry>;
+}
+
+const technologyEntriesSchema = {
+  type: 'object',
+  propertyNames: { pattern: NAME_PATTERN },
+  additionalProperties: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['url'],
+    properties: {
+      url: { type: 'string', pattern: '^https?://[^\\s]+$' },
+      timeoutSeconds: { type: 'integer', minimum: 1, maximum: 86_400 },
+    },
+  },
+};
 
 const discoverySchema = {
   type: 'object',
@@ -28,19 +59,8 @@ const discoverySchema = {
         additionalProperties: false,
         required: ['technologies'],
         properties: {
-          technologies: {
-            type: 'object',
-            propertyNames: { pattern: NAME_PATTERN },
-            additionalProperties: {
-              type: 'object',
-              additionalProperties: false,
-              required: ['url'],
-              properties: {
-                url: { type: 'string', pattern: '^https?://[^\\s]+$' },
-                timeoutSeconds: { type: 'integer', minimum: 1, maximum: 86_400 },
-              },
-            },
-          },
+          technologies: technologyEntriesSchema,
+          ...Object.fromEntries(RESOURCE_KINDS.map((kind) => [kind, technologyEntriesSchema])),
         },
       },
     },
@@ -81,25 +101,39 @@ export class Discovery implements TechnologyCatalog {
     return Object.keys(this.file.environments);
   }
 
-  technologiesIn(environment: string): string[] | undefined {
-    const entry = Object.hasOwn(this.file.environments, environment)
-      ? this.file.environments[environment]
-      : undefined;
-    return entry ? Object.keys(entry.technologies) : undefined;
+  /** The technologies a resource of `kind` may use in `environment`; every kind's when `kind` is omitted. */
+  technologiesIn(environment: string, kind?: ResourceKind): string[] | undefined {
+    const entry = this.environment(environment);
+    if (!entry) return undefined;
+    const kinds = kind ? [kind] : RESOURCE_KINDS;
+    return [
+      ...new Set([...Object.keys(entry.technologies), ...kinds.flatMap((k) => Object.keys(entry[k] ?? {}))]),
+    ];
   }
 
-  endpointFor(environment: string, technology: string): MicroserviceEndpoint | undefined {
-    const technologies = Object.hasOwn(this.file.environments, environment)
-      ? this.file.environments[environment]?.technologies
-      : undefined;
-    const entry =
-      technologies && Object.hasOwn(technologies, technology) ? technologies[technology] : undefined;
+  endpointFor(
+    environment: string,
+    technology: string,
+    kind?: ResourceKind,
+  ): MicroserviceEndpoint | undefined {
+    const entry = this.environment(environment);
     if (!entry) return undefined;
+    const byKind = kind ? entry[kind] : undefined;
+    const found = ownEntry(byKind, technology) ?? ownEntry(entry.technologies, technology);
+    if (!found) return undefined;
     return {
-      url: entry.url.replace(/\/+$/, ''),
-      timeoutMs: entry.timeoutSeconds ? entry.timeoutSeconds * 1000 : this.defaultTimeoutMs,
+      url: found.url.replace(/\/+$/, ''),
+      timeoutMs: found.timeoutSeconds ? found.timeoutSeconds * 1000 : this.defaultTimeoutMs,
     };
   }
+
+  private environment(name: string): EnvironmentEntry | undefined {
+    return Object.hasOwn(this.file.environments, name) ? this.file.environments[name] : undefined;
+  }
+}
+
+function ownEntry(entries: TechnologyEntries | undefined, technology: string): DiscoveryEntry | undefined {
+  return entries && Object.hasOwn(entries, technology) ? entries[technology] : undefined;
 }
 
 /** Replaces `${NAME}` and `${NAME:-default}` with environment values. */

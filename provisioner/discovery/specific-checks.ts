@@ -31,7 +31,11 @@ export class SpecificChecks {
     );
     const results = await Promise.all(
       checks.map(async ({ path, resource }) => {
-        const endpoint = this.discovery.endpointFor(descriptor.environment.name, resource.technology);
+        const endpoint = this.discovery.endpointFor(
+          descriptor.environment.name,
+          resource.technology,
+          resource.kind,
+        );
         if (!endpoint) return [];
         const request: ResourceRequest = {
           operationId: 'validation',

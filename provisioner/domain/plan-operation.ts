@@ -62,7 +62,7 @@ const COMPARED_FIELDS = [
 export function planDeploy(
   descriptor: DataProductDescriptor,
   stored: DataProductStateDocument | undefined,
-  immutableSpecificOf: (technology: string) => readonly string[],
+  immutableSpecificOf: (resource: ResourceDescriptor) => readonly string[],
 ): OperationPlan {
   const records = new Map((stored?.resources ?? []).map((record) => [record.name, record]));
   const immutable: ValidationIssue[] = [];
@@ -75,7 +75,7 @@ export function planDeploy(
       const issues = immutableChanges(
         record.applied,
         resource,
-        immutableSpecificOf(resource.technology),
+        immutableSpecificOf(resource),
         pathOf(descriptor, resource),
       );
       if (issues.length > 0) {

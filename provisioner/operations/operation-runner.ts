@@ -46,6 +46,8 @@ export interface Operation {
  */
 export class OperationRunner {
   private readonly running = new Map<string, Promise<void>>();
+  /** The last `info` seen of each resource of a running operation, handed to the resources that depend on it. */
+  private readonly infoSeen = new WeakMap<Operation, Map<string, Record<string, unknown>>>();
   private stopped = false;
 
   constructor(
@@ -99,6 +101,7 @@ export class OperationRunner {
         staleAfterMs: this.options.staleAfterMs,
       });
       if (resumeFrom) {
+        this.remember(operation, resumeFrom);
         for (const record of resumeFrom.resources)
           progress.restore(record.name, record, operationId, this.clock());
         log.info({ resumedBy: this.options.instanceId }, 'operation resumed');
@@ -172,7 +175,7 @@ export class OperationRunner {
     const { ref, operationId } = operation;
     const resource = operation.resources.get(step.name);
     if (!resource || !step.method) return;
-    const endpoint = this.discovery.endpointFor(ref.environment, resource.technology);
+    const endpoint = this.discovery.endpointFor(ref.environment, resource.technology, resource.kind);
     if (!endpoint) {
       await this.fail(
         operation,
@@ -189,6 +192,7 @@ export class OperationRunner {
       resource,
       removeData: operation.removeData,
       attempt: step.attempt,
+      dependencies: await this.dependenciesOf(operation, resource),
     };
     const result = await this.microservices.dispatch(step.method, endpoint.url, request);
     if (result.kind === 'accepted' || result.kind === 'conflict') {
@@ -218,6 +222,7 @@ export class OperationRunner {
       return false;
     }
     if (document?.operation?.cancelRequested) progress.cancel();
+    if (document) this.remember(operation, document);
     const observed = new Map((document?.resources ?? []).map((record) => [record.name, record]));
     let changed = false;
     for (const step of progress.inFlight()) {
@@ -261,6 +266,38 @@ export class OperationRunner {
       }
     }
     return changed;
+  }
+
+  /**
+   * What a resource is told of those it depends on: their kind, technology and
+   * info (a workload gets the s3:// URI of the folder it reads). Polls keep it
+   * current; a dependency left unchanged by this operation costs one state read.
+   */
+  private async dependenciesOf(operation: Operation, resource: ResourceDescriptor) {
+    if (resource.dependsOn.length === 0) return {};
+    let seen = this.infoSeen.get(operation);
+    if (!seen || resource.dependsOn.some((name) => !seen?.has(name))) {
+      const document = await this.state.getDataProduct(operation.ref).catch(() => undefined);
+      if (document) this.remember(operation, document);
+      seen = this.infoSeen.get(operation);
+    }
+    const dependencies: NonNullable<ResourceRequest['dependencies']> = {};
+    for (const name of resource.dependsOn) {
+      const dependency = operation.resources.get(name);
+      if (!dependency) continue;
+      dependencies[name] = {
+        kind: dependency.kind,
+        technology: dependency.technology,
+        info: seen?.get(name) ?? {},
+      };
+    }
+    return dependencies;
+  }
+
+  private remember(operation: Operation, document: DataProductStateDocument) {
+    const seen = this.infoSeen.get(operation) ?? new Map<string, Record<string, unknown>>();
+    for (const record of document.resources) if (record.info) seen.set(record.name, record.info);
+    this.infoSeen.set(operation, seen);
   }
 
   /** Records a failure the microservice could not record itself (refused, unreachable, timed out). */
@@ -317,8 +354,12 @@ export class OperationRunner {
   }
 
   private timeoutOf(operation: Operation, name: string): number {
-    const technology = operation.resources.get(name)?.technology ?? '';
-    return this.discovery.endpointFor(operation.ref.environment, technology)?.timeoutMs ?? 0;
+    const resource = operation.resources.get(name);
+    if (!resource) return 0;
+    return (
+      this.discovery.endpointFor(operation.ref.environment, resource.technology, resource.kind)?.timeoutMs ??
+      0
+    );
   }
 }
 

@@ -15,8 +15,8 @@ import {
 /** What discovery knows, as far as validation needs it. */
 export interface TechnologyCatalog {
   environments(): string[];
-  /** Technologies registered for an environment, or undefined when the environment is unknown. */
-  technologiesIn(environment: string): string[] | undefined;
+  /** Technologies registered for a kind of resource in an environment, or undefined when the environment is unknown. */
+  technologiesIn(environment: string, kind?: ResourceKind): string[] | undefined;
 }
 
 const checkSchema = new Ajv({ allErrors: true, verbose: true, strict: true }).compile(descriptorSchema);
@@ -149,12 +149,13 @@ function checkTechnologies(
     ];
   }
   const issues: ValidationIssue[] = [];
-  for (const { path, raw: resource } of resources) {
+  for (const { path, kind, raw: resource } of resources) {
     const technology = resource.technology;
-    if (typeof technology === 'string' && technology !== '' && !registered.includes(technology)) {
+    const forKind = catalog.technologiesIn(environment, kind) ?? registered;
+    if (typeof technology === 'string' && technology !== '' && !forKind.includes(technology)) {
       issues.push({
         path: `${path}/technology`,
-        message: `technology "${technology}" is not registered for environment "${environment}" (registered: ${registered.join(', ') || 'none'})`,
+        message: `technology "${technology}" is not registered for ${kind} resources in environment "${environment}" (registered: ${forKind.join(', ') || 'none'})`,
       });
     }
   }

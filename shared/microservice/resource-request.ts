@@ -1,6 +1,6 @@
 import { NAME_PATTERN, VERSION_PATTERN } from '../descriptor/descriptor-schema.js';
 import type { DataProductDescriptor, DataProductRef, ResourceDescriptor } from '../descriptor/types.js';
-import { RESOURCE_KINDS } from '../descriptor/types.js';
+import { RESOURCE_KINDS, type ResourceKind } from '../descriptor/types.js';
 import { bodyValidator } from '../http/request-validation.js';
 
 /** What the provisioner sends to a microservice for one resource (POST, PUT and DELETE alike). */
@@ -12,6 +12,14 @@ export interface ResourceRequest {
   removeData: boolean;
   /** Dispatch attempt within the operation: a re-dispatch after a microservice died gets a higher one. */
   attempt: number;
+  /** Every resource named in `resource.dependsOn`, with the info it reported when it became CREATED. */
+  dependencies?: Record<string, ResourceDependency>;
+}
+
+export interface ResourceDependency {
+  kind: ResourceKind;
+  technology: string;
+  info: Record<string, unknown>;
 }
 
 const name = { type: 'string', minLength: 1, maxLength: 128, pattern: NAME_PATTERN };
@@ -53,6 +61,16 @@ export const resourceRequestSchema = {
     },
     removeData: { type: 'boolean' },
     attempt: { type: 'integer', minimum: 1, maximum: 1000 },
+    dependencies: {
+      type: 'object',
+      propertyNames: name,
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['kind', 'technology', 'info'],
+        properties: { kind: { enum: RESOURCE_KINDS }, technology: name, info: { type: 'object' } },
+      },
+    },
   },
 };
 

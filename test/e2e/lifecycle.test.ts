@@ -169,6 +169,39 @@ describe('cancel and recovery', () => {
   });
 });
 
+describe('dependencies', () => {
+  it('hands each resource the kind, technology and info of what it depends on, also when that is unchanged', async () => {
+    const folder = {
+      name: 'folder',
+      technology: 's3cdp',
+      specific: { bucket: 'ms-datamesh-s3', directory: 'deps/folder' },
+    };
+    const first = descriptorYaml('deps', [folder, { name: 'job', dependsOn: ['folder'] }]);
+    expect((await post('/v1/dataproduct', first)).status).toBe(202);
+    expect(await settled('deps')).toMatchObject({ state: 'CREATED' });
+    const folderInfo = {
+      kind: 'outputPort',
+      technology: 's3cdp',
+      info: { uri: 's3://ms-datamesh-s3/deps/folder/' },
+    };
+    expect(platform.gated.callsOf('job')[0]?.dependencies).toEqual({
+      folder: { ...folderInfo, info: expect.objectContaining(folderInfo.info) },
+    });
+
+    const second = descriptorYaml('deps', [
+      folder,
+      { name: 'job', dependsOn: ['folder'] },
+      { name: 'late', dependsOn: ['folder', 'job'] },
+    ]);
+    expect((await post('/v1/dataproduct', second)).status).toBe(202);
+    expect(await settled('deps')).toMatchObject({ state: 'CREATED' });
+    expect(platform.gated.callsOf('late')[0]?.dependencies).toEqual({
+      folder: { ...folderInfo, info: expect.objectContaining(folderInfo.info) },
+      job: { kind: 'outputPort', technology: 'gated', info: { handledBy: 'gated', resource: 'job' } },
+    });
+  });
+});
+
 describe('history', () => {
   async function fullHistory(name: string): Promise<HistoryEntry[]> {
     const entries: HistoryEntry[] = [];

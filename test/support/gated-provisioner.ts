@@ -13,6 +13,7 @@ export interface RecordedCall {
   operationId: string;
   attempt: number;
   startedAt: number;
+  dependencies: ResourceRequest['dependencies'];
 }
 
 /**
@@ -83,6 +84,7 @@ export class GatedProvisioner implements TechnologyProvisioner {
       operationId: request.operationId,
       attempt: request.attempt,
       startedAt: Date.now(),
+      dependencies: request.dependencies,
     });
     if (this.holdAll || this.held.has(resource)) {
       await new Promise<void>((resume) => this.waiters.push({ resource, resume }));

@@ -40,6 +40,36 @@ describe('Discovery', () => {
     expect(discovery.endpointFor('test', 'oracle')).toBeUndefined();
   });
 
+  it('lets a section per kind route one technology to a different microservice per kind', () => {
+    const path = writeConfig(
+      [
+        'environments:',
+        '  test:',
+        '    technologies:',
+        '      aws-lambda: { url: "http://generic:1" }',
+        '      s3: { url: "http://s3:1" }',
+        '    observability:',
+        '      aws-lambda: { url: "http://observability:1", timeoutSeconds: 5 }',
+        '    workload:',
+        '      aws-lambda: { url: "http://workload:1" }',
+        '      spark: { url: "http://spark:1" }',
+        '',
+      ].join('\n'),
+    );
+    const discovery = Discovery.load(path, 1_000, {});
+    expect(discovery.endpointFor('test', 'aws-lambda', 'observability')).toEqual({
+      url: 'http://observability:1',
+      timeoutMs: 5_000,
+    });
+    expect(discovery.endpointFor('test', 'aws-lambda', 'workload')?.url).toBe('http://workload:1');
+    expect(discovery.endpointFor('test', 'aws-lambda', 'outputPort')?.url).toBe('http://generic:1');
+    expect(discovery.endpointFor('test', 'aws-lambda')?.url).toBe('http://generic:1');
+    expect(discovery.endpointFor('test', 'spark', 'outputPort')).toBeUndefined();
+    expect(discovery.technologiesIn('test', 'outputPort')).toEqual(['aws-lambda', 's3']);
+    expect(discovery.technologiesIn('test', 'workload')).toEqual(['aws-lambda', 's3', 'spark']);
+    expect(discovery.technologiesIn('test')).toEqual(['aws-lambda', 's3', 'spark']);
+  });
+
   it('stops startup with every problem of an invalid config', () => {
     const path = writeConfig(
       'environments:\n  test:\n    technologies:\n      s3: { url: "ftp://x", timeoutSeconds: 0 }\n',

@@ -278,7 +278,7 @@ describe('validateDescriptor', () => {
         },
         {
           path: '/workloads/1/technology',
-          message: `technology "glue" is not registered for environment "test" (registered: ${REGISTERED_IN_TEST})`,
+          message: `technology "glue" is not registered for workload resources in environment "test" (registered: ${REGISTERED_IN_TEST})`,
           line: lineOf(text, 'technology: glue'),
         },
         {
@@ -315,7 +315,7 @@ describe('validateDescriptor', () => {
         },
         {
           path: '/workloads/0/technology',
-          message: `technology "glue" is not registered for environment "test" (registered: ${REGISTERED_IN_TEST})`,
+          message: `technology "glue" is not registered for workload resources in environment "test" (registered: ${REGISTERED_IN_TEST})`,
         },
       ]);
     });
@@ -544,11 +544,11 @@ describe('validateDescriptor', () => {
       expect(problemsOf(raw)).toEqual([
         {
           path: '/outputPorts/0/technology',
-          message: 'technology "lambda" is not registered for environment "dev" (registered: s3cdp)',
+          message: 'technology "lambda" is not registered for outputPort resources in environment "dev" (registered: s3cdp)',
         },
         {
           path: '/workloads/0/technology',
-          message: 'technology "lambda" is not registered for environment "dev" (registered: s3cdp)',
+          message: 'technology "lambda" is not registered for workload resources in environment "dev" (registered: s3cdp)',
         },
       ]);
     });
@@ -557,7 +557,7 @@ describe('validateDescriptor', () => {
       expect(problemsOf(descriptor({ environment: { name: 'empty' } }))).toEqual([
         {
           path: '/workloads/0/technology',
-          message: 'technology "lambda" is not registered for environment "empty" (registered: none)',
+          message: 'technology "lambda" is not registered for workload resources in environment "empty" (registered: none)',
         },
       ]);
     });
