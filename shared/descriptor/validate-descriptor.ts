@@ -2,6 +2,7 @@ import { Ajv } from 'ajv';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import { findCycles, graphOf } from './dependency-graph.js';
 import { descriptorSchema, PATTERN_MESSAGES } from './descriptor-schema.js';
+import { capped, withHints } from './issue-hints.js';
 import { issuesFromAjv } from './schema-issues.js';
 import { locateIssues, type SourceDocument } from './source-document.js';
 import {
@@ -48,8 +49,9 @@ export function validateDescriptor(
     issues.push(...checkTechnologies(raw, resources, catalog));
   }
   if (issues.length > 0) {
-    const located = locateIssues(dedupe(issues), document);
-    const count = located.length === 1 ? '1 problem' : `${located.length} problems`;
+    const unique = dedupe(issues);
+    const located = locateIssues(capped(unique.map((issue) => withHints(issue, raw))), document);
+    const count = unique.length === 1 ? '1 problem' : `${unique.length} problems`;
     throw new ValidationError(`The data product descriptor is invalid (${count})`, located);
   }
   return normalise(raw as RawDescriptor);

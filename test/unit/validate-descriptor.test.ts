@@ -252,7 +252,12 @@ describe('validateDescriptor', () => {
       const expected: ValidationIssue[] = [
         { path: '/name', message: NAME_MESSAGE, line: lineOf(text, 'name: sales orders') },
         { path: '/domain', message: 'must not be empty', line: lineOf(text, 'domain:') },
-        { path: '/version', message: 'must be a string', line: lineOf(text, 'version:') },
+        {
+          path: '/version',
+          message:
+            'must be a string; YAML read 1 as a number: quote it and give major.minor.patch, e.g. version: "1.0.0"',
+          line: lineOf(text, 'version:'),
+        },
         { path: '/outputPorts/0/owner', message: ROLE_MESSAGE, line: lineOf(text, 'owner: "*"') },
         {
           path: '/outputPorts/0/dependson',
@@ -284,7 +289,7 @@ describe('validateDescriptor', () => {
         {
           path: '/observability/0/allow',
           message:
-            'unknown key "allow"; known keys: name, type, resourceType, technology, description, dependsOn, specific',
+            'observability resources take no allow: their endpoints are not granted per role; remove it',
           line: lineOf(text, 'allow:'),
         },
         {
@@ -402,7 +407,12 @@ describe('validateDescriptor', () => {
       expect(text).toContain('version: 1.0\n');
 
       expect(issuesOfYaml(text)).toEqual([
-        { path: '/version', message: 'must be a string', line: lineOf(text, 'version:') },
+        {
+          path: '/version',
+          message:
+            'must be a string; YAML read 1 as a number: quote it and give major.minor.patch, e.g. version: "1.0.0"',
+          line: lineOf(text, 'version:'),
+        },
       ]);
     });
 
@@ -544,11 +554,13 @@ describe('validateDescriptor', () => {
       expect(problemsOf(raw)).toEqual([
         {
           path: '/outputPorts/0/technology',
-          message: 'technology "lambda" is not registered for outputPort resources in environment "dev" (registered: s3cdp)',
+          message:
+            'technology "lambda" is not registered for outputPort resources in environment "dev" (registered: s3cdp)',
         },
         {
           path: '/workloads/0/technology',
-          message: 'technology "lambda" is not registered for workload resources in environment "dev" (registered: s3cdp)',
+          message:
+            'technology "lambda" is not registered for workload resources in environment "dev" (registered: s3cdp)',
         },
       ]);
     });
@@ -557,7 +569,8 @@ describe('validateDescriptor', () => {
       expect(problemsOf(descriptor({ environment: { name: 'empty' } }))).toEqual([
         {
           path: '/workloads/0/technology',
-          message: 'technology "lambda" is not registered for workload resources in environment "empty" (registered: none)',
+          message:
+            'technology "lambda" is not registered for workload resources in environment "empty" (registered: none)',
         },
       ]);
     });
@@ -733,7 +746,8 @@ describe('validateDescriptor', () => {
         { path: '/observability/0/owner', line: lineOf(text, 'owner: dmp-metrics-owner') },
         { path: '/observability/0/allow', line: lineOf(text, 'allow:') },
       ]);
-      for (const issue of issues) expect(issue.message).toMatch(/^unknown key "(owner|allow)"/);
+      for (const issue of issues)
+        expect(issue.message).toMatch(/^observability resources take no (owner|allow)/);
     });
 
     it.each([
@@ -790,6 +804,50 @@ describe('validateDescriptor', () => {
       expect(problemsOf(raw)).toEqual([
         { path: '/workloads/0/allow', message: 'must not repeat a value (items 2 and 0 are equal)' },
       ]);
+    });
+  });
+});
+
+describe('hints for common slips', () => {
+  it.each([
+    [1, '1.0.0'],
+    [1.5, '1.5.0'],
+  ])('explains that YAML read the version %j as a number, and how to write it', (version, suggestion) => {
+    expect(problemsOf(descriptor({ version }))).toEqual([
+      {
+        path: '/version',
+        message: `must be a string; YAML read ${version} as a number: quote it and give major.minor.patch, e.g. version: "${suggestion}"`,
+      },
+    ]);
+  });
+
+  it('says observability resources take no owner or allow, instead of listing known keys', () => {
+    const raw = descriptor({ observability: [observability('status', { owner: 'x', allow: ['y'] })] });
+
+    expect(problemsOf(raw).sort(byPath)).toEqual([
+      {
+        path: '/observability/0/allow',
+        message: 'observability resources take no allow: their endpoints are not granted per role; remove it',
+      },
+      {
+        path: '/observability/0/owner',
+        message: 'observability resources take no owner: their endpoints are not granted per role; remove it',
+      },
+    ]);
+  });
+
+  it('lists at most 100 problems, the last saying how many more there are, and counts them all', () => {
+    const workloads = Array.from({ length: 150 }, (_, index) =>
+      workload(`w${index}`, { technology: 'glue' }),
+    );
+
+    const error = errorOf(() => validateYaml(yamlOf(descriptor({ workloads }))));
+
+    expect(error.message).toBe('The data product descriptor is invalid (150 problems)');
+    expect(error.issues).toHaveLength(100);
+    expect(error.issues[99]).toMatchObject({
+      path: '',
+      message: '51 more problems not listed; fix these first',
     });
   });
 });
