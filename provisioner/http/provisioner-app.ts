@@ -4,6 +4,9 @@ import type { TokenVerifier } from '../../shared/auth/token-service.js';
 import { authenticate, principalOf } from '../../shared/http/authenticate.js';
 import { errorHandler, notFoundHandler } from '../../shared/http/error-handler.js';
 import type { HttpObservability } from '../../shared/http/observability.js';
+import { loadOpenApiDocument, swaggerFile } from '../../shared/http/openapi.js';
+import { openApiRouter } from '../../shared/http/openapi-docs.js';
+import { validateRequests } from '../../shared/http/openapi-validator.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import type { ProvisioningUseCases } from '../provisioning-use-cases.js';
 import { provisionerRouter } from './provisioner-router.js';
@@ -26,12 +29,14 @@ export function createProvisionerApp({
   logger,
   bodyLimitBytes = 1024 * 1024,
 }: ProvisionerAppOptions): Express {
+  const openapi = loadOpenApiDocument(swaggerFile('provisioner'));
   const app = express();
   app.disable('x-powered-by');
   app.use(observability.middleware());
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', service: 'provisioner' });
   });
+  app.use(openApiRouter(openapi));
   app.use(authenticate(verifier));
   app.get(
     '/metrics',
@@ -41,6 +46,8 @@ export function createProvisionerApp({
     },
     observability.metricsHandler(),
   );
+  // Descriptor bodies are raw here: their routes parse them with bounds and validate them.
+  app.use(validateRequests(openapi));
   app.use(tokenProxyRouter(stateServiceUrl));
   app.use(provisionerRouter(useCases, bodyLimitBytes));
   app.use(notFoundHandler);

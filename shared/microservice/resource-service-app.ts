@@ -4,6 +4,9 @@ import type { TokenVerifier } from '../auth/token-service.js';
 import { authenticate, principalOf } from '../http/authenticate.js';
 import { errorHandler, notFoundHandler } from '../http/error-handler.js';
 import type { HttpObservability } from '../http/observability.js';
+import { loadOpenApiDocument, mergeOpenApi, type OpenApiExtension, swaggerFile } from '../http/openapi.js';
+import { openApiRouter } from '../http/openapi-docs.js';
+import { validateRequests } from '../http/openapi-validator.js';
 import type { Logger } from '../logging/logger.js';
 import type { ResourceMethod } from '../state/lifecycle.js';
 import type { ResourceUseCases } from './resource-use-cases.js';
@@ -18,6 +21,8 @@ export interface ResourceServiceAppOptions {
   bodyLimitBytes?: number;
   /** Extra routes served next to the resource contract (a data plane, say), behind the same error handling. */
   extraRouter?: Router;
+  /** The OpenAPI paths (and components) of `extraRouter`, merged into `swagger/microservice.yaml`. */
+  openapi?: OpenApiExtension;
 }
 
 /** The HTTP face of a microservice (thesis figure 5.3): the same use case as the Lambda handler. */
@@ -29,13 +34,20 @@ export function createResourceServiceApp({
   logger,
   bodyLimitBytes = 1024 * 1024,
   extraRouter,
+  openapi: extension = { paths: {} },
 }: ResourceServiceAppOptions): Express {
+  const openapi = mergeOpenApi(
+    loadOpenApiDocument(swaggerFile('microservice')),
+    extension,
+    `dmp ${service} microservice`,
+  );
   const app = express();
   app.disable('x-powered-by');
   app.use(observability.middleware());
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', service });
   });
+  app.use(openApiRouter(openapi));
   app.use(authenticate(verifier));
   app.get(
     '/metrics',
@@ -46,7 +58,11 @@ export function createResourceServiceApp({
     observability.metricsHandler(),
   );
   // A data plane authorizes its own callers; everything after it is for the provisioner only.
-  if (extraRouter) app.use(extraRouter);
+  if (extraRouter) {
+    // Bodies of the extra routes are parsed by their router: here, their parameters.
+    app.use(validateRequests(openapi, { paths: Object.keys(extension.paths) }));
+    app.use(extraRouter);
+  }
   app.use((_req, res, next) => {
     authorize(principalOf(res), 'call-microservice');
     next();
@@ -55,6 +71,7 @@ export function createResourceServiceApp({
     res.json(useCases.capabilities());
   });
   app.use(express.json({ limit: bodyLimitBytes }));
+  app.use(validateRequests(openapi));
   const handle = (method: ResourceMethod) => async (req: Request, res: Response) => {
     res.status(202).json(await useCases.accept(method, req.body));
   };

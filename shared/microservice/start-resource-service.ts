@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import type { TokenVerifier } from '../auth/token-service.js';
 import { RemoteTokenVerifier } from '../auth/verifiers.js';
 import { HttpObservability } from '../http/observability.js';
+import type { OpenApiExtension } from '../http/openapi.js';
 import { type RunningServer, serve } from '../http/serve.js';
 import type { Logger } from '../logging/logger.js';
 import { StateClient } from '../state/state-client.js';
@@ -24,6 +25,8 @@ export interface ResourceServiceOptions {
   /** Verifies callers; by default, asks the state service. */
   verifier?: TokenVerifier;
   extraRouter?: Router;
+  /** The OpenAPI paths of `extraRouter`, merged into the microservice's document. */
+  openapi?: OpenApiExtension;
 }
 
 /** Runs a microservice as an HTTP service, its asynchronous work in this process. */
@@ -51,6 +54,7 @@ export async function startResourceService(options: ResourceServiceOptions): Pro
     observability,
     logger,
     extraRouter: options.extraRouter,
+    openapi: options.openapi,
   });
   const server = await serve(app, port, host);
   logger.info({ url: server.url }, `${service} microservice listening`);

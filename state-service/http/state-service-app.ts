@@ -4,6 +4,9 @@ import type { TokenService, TokenVerifier } from '../../shared/auth/token-servic
 import { authenticate, principalOf } from '../../shared/http/authenticate.js';
 import { errorHandler, notFoundHandler } from '../../shared/http/error-handler.js';
 import type { HttpObservability } from '../../shared/http/observability.js';
+import { loadOpenApiDocument, swaggerFile } from '../../shared/http/openapi.js';
+import { openApiRouter } from '../../shared/http/openapi-docs.js';
+import { validateRequests } from '../../shared/http/openapi-validator.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import type { StateUseCases } from '../state-use-cases.js';
 import { stateRouter } from './state-router.js';
@@ -27,12 +30,14 @@ export function createStateServiceApp({
   logger,
   bodyLimitBytes = 1024 * 1024,
 }: StateServiceAppOptions): Express {
+  const openapi = loadOpenApiDocument(swaggerFile('state-service'));
   const app = express();
   app.disable('x-powered-by');
   app.use(observability.middleware());
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', service: 'state-service' });
   });
+  app.use(openApiRouter(openapi));
   app.use(verifyRouter(tokens));
   app.use(authenticate(verifier));
   app.get(
@@ -44,6 +49,7 @@ export function createStateServiceApp({
     observability.metricsHandler(),
   );
   app.use(express.json({ limit: bodyLimitBytes, strict: true }));
+  app.use(validateRequests(openapi));
   app.use(tokenAdminRouter(tokens));
   app.use(stateRouter(useCases));
   app.use(notFoundHandler);

@@ -28,6 +28,8 @@ interface RouteCase {
   /** Who may, and whether the domain matters for people. */
   allowed: readonly Caller[];
   domainScoped: boolean;
+  /** Open to anyone, token or not (the API contract and its UI). */
+  public?: true;
 }
 
 const PEOPLE = ['salesReader', 'salesDeployer', 'admin'] as const;
@@ -38,7 +40,21 @@ const yaml = (domain: string) =>
   descriptorYaml('matrix', [{ name: 'a' }]).replace('domain: sales', `domain: ${domain}`);
 const stateRef = (domain: string) => ({ environment: 'test', domain, name: 'matrix', version: '1.0.0' });
 
+const EVERYONE = ['salesReader', 'salesDeployer', 'admin', 'provisioner', 'microservice'] as const;
+
 const ROUTES: RouteCase[] = [
+  ...(['provisioner', 'state'] as const).flatMap((service) =>
+    ['/openapi.json', '/docs', '/docs/'].map(
+      (path): RouteCase => ({
+        service,
+        method: 'get',
+        path: () => path,
+        allowed: EVERYONE,
+        domainScoped: false,
+        public: true,
+      }),
+    ),
+  ),
   {
     service: 'provisioner',
     method: 'get',
@@ -244,6 +260,7 @@ const CALLERS: Caller[] = [
 ];
 
 function expected(route: RouteCase, caller: Caller, domain: string): Expectation {
+  if (route.public) return 'allowed';
   if (caller === 'anonymous' || caller === 'forged') return 'unauthenticated';
   if (!route.allowed.includes(caller)) return 'forbidden';
   const scopedToSales = caller === 'salesReader' || caller === 'salesDeployer';
