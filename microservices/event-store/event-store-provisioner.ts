@@ -1,0 +1,147 @@
+import type { ResourceDescriptor } from '../../shared/descriptor/types.js';
+import type { ValidationIssue } from '../../shared/errors.js';
+import { type AccessLevel, diffAccess } from '../../shared/iam/access-diff.js';
+import type { RoleGrants } from '../../shared/iam/role-grants.js';
+import type { ResourceRequest } from '../../shared/microservice/resource-request.js';
+import type {
+  ResourceInfo,
+  TechnologyProvisioner,
+} from '../../shared/microservice/technology-provisioner.js';
+import type { EventArchive } from './event-archive.js';
+import { type ArnScope, eventStoreAccessPolicy, eventTableArn } from './event-store-access-policies.js';
+import { eventStoreRequestIssues, parseEventStoreSpecific } from './event-store-specific.js';
+import type { EventTables } from './event-tables.js';
+import { archivePrefixOf, eventStorePolicyName, eventTableName, type PortIdentity } from './port-identity.js';
+import type { PortRecord, PortRegistry } from './port-registry.js';
+
+export interface EventStoreProvisionerOptions {
+  /** First part of every table name (DMP_EVENT_STORE_TABLE_PREFIX). */
+  tablePrefix: string;
+  arnScope: ArnScope;
+  /** Base URL of this service's data plane, published in the resource's info (a function: known once listening). */
+  publicUrl: string | (() => string);
+}
+
+/**
+ * Event-store output ports: a DynamoDB table per port and MAJOR version,
+ * IAM grants on it, and the registry record the data plane serves from.
+ * Every step is idempotent, so a re-dispatched job simply runs again.
+ */
+export class EventStoreProvisioner implements TechnologyProvisioner {
+  readonly technologies = ['event-store'] as const;
+  /** Moving the archive would split a stream's history across two folders: a new port is needed. */
+  readonly immutableSpecific = ['archive'] as const;
+
+  constructor(
+    private readonly tables: EventTables,
+    private readonly grants: RoleGrants,
+    private readonly registry: PortRegistry,
+    private readonly archive: EventArchive,
+    private readonly options: EventStoreProvisionerOptions,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  validate(request: ResourceRequest): ValidationIssue[] {
+    return eventStoreRequestIssues(request);
+  }
+
+  async create(request: ResourceRequest, previous: ResourceDescriptor | null): Promise<ResourceInfo> {
+    const record = this.recordOf(request);
+    await this.tables.ensureTable(record.tableName);
+    await this.applyGrants(request, previous, record.tableName);
+    // Last: the data plane opens the port only once its table and grants exist.
+    await this.registry.put(record);
+    return this.infoOf(record);
+  }
+
+  async update(request: ResourceRequest, previous: ResourceDescriptor | null): Promise<ResourceInfo> {
+    const record = this.recordOf(request);
+    await this.tables.ensureTable(record.tableName);
+    await this.applyGrants(request, previous, record.tableName);
+    await this.registry.put(record);
+    return this.infoOf(record);
+  }
+
+  async remove(request: ResourceRequest, previous: ResourceDescriptor | null): Promise<void> {
+    const record = this.recordOf(request);
+    // First: the data plane stops serving the port before its grants go.
+    await this.registry.remove(record.tableName, record.version);
+    const policyName = eventStorePolicyName(identityOf(request));
+    const holders = new Set([...holdersOf(request.resource), ...(previous ? holdersOf(previous) : [])]);
+    for (const role of holders) await this.grants.revoke(role, policyName);
+    if (!request.removeData) return;
+    // Versions of one MAJOR share the table and the archive: data goes with the last of them.
+    if ((await this.registry.versionsOf(record.tableName)).length > 0) return;
+    await this.tables.deleteTable(record.tableName);
+    if (record.archive) await this.archive.removeAll(record.archive.bucket, record.archive.prefix);
+  }
+
+  /** Replace semantics: grant (or re-grant) the desired roles, then revoke everyone else. */
+  private async applyGrants(
+    request: ResourceRequest,
+    previous: ResourceDescriptor | null,
+    tableName: string,
+  ) {
+    const policyName = eventStorePolicyName(identityOf(request));
+    const tableArn = eventTableArn(tableName, this.options.arnScope);
+    const diff = diffAccess(previous, request.resource);
+    const toWrite: { role: string; access: AccessLevel }[] = [
+      ...diff.granted,
+      ...diff.unchanged.map((role) => ({ role, access: accessOf(request.resource, role) })),
+    ];
+    for (const { role, access } of toWrite) {
+      await this.grants.grant(role, policyName, eventStoreAccessPolicy(tableArn, access));
+    }
+    for (const role of diff.revoked) await this.grants.revoke(role, policyName);
+  }
+
+  private recordOf(request: ResourceRequest): PortRecord {
+    const identity = identityOf(request);
+    const { value, issues } = parseEventStoreSpecific(request.resource.specific);
+    if (!value) throw new Error(issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '));
+    return {
+      ...identity,
+      tableName: eventTableName(this.options.tablePrefix, identity),
+      owner: request.resource.owner ?? '',
+      allow: [...request.resource.allow],
+      ...(value.archive
+        ? {
+            archive: {
+              bucket: value.archive.bucket,
+              prefix: archivePrefixOf(value.archive.directory, identity),
+            },
+          }
+        : {}),
+      updatedAt: this.clock().toISOString(),
+    };
+  }
+
+  private publicUrl(): string {
+    const { publicUrl } = this.options;
+    return typeof publicUrl === 'function' ? publicUrl() : publicUrl;
+  }
+
+  private infoOf(record: PortRecord): ResourceInfo {
+    const path = [record.environment, record.domain, record.name, record.version, record.port]
+      .map(encodeURIComponent)
+      .join('/');
+    return {
+      table: record.tableName,
+      tableArn: eventTableArn(record.tableName, this.options.arnScope),
+      endpoint: `${this.publicUrl()}/v1/events/${path}/{aggregateId}`,
+      ...(record.archive ? { archiveUri: `s3://${record.archive.bucket}/${record.archive.prefix}/` } : {}),
+    };
+  }
+}
+
+function identityOf(request: ResourceRequest): PortIdentity {
+  return { ...request.dataProduct, port: request.resource.name };
+}
+
+function holdersOf(resource: ResourceDescriptor): string[] {
+  return [...(resource.owner ? [resource.owner] : []), ...resource.allow];
+}
+
+function accessOf(resource: ResourceDescriptor, role: string): AccessLevel {
+  return role === resource.owner ? 'read-write' : 'read-only';
+}
