@@ -1,0 +1,165 @@
+import { type DataProductRef, describeRef, type ResourceDescriptor } from '../../shared/descriptor/types.js';
+import { ValidationError, type ValidationIssue } from '../../shared/errors.js';
+import type { ResourceRequest } from '../../shared/microservice/resource-request.js';
+import type {
+  ResourceInfo,
+  TechnologyProvisioner,
+} from '../../shared/microservice/technology-provisioner.js';
+import type { FunctionHost } from '../lambda-runtime/function-host.js';
+import { ownerOf } from '../lambda-runtime/lambda-naming.js';
+import type { RestApiGateway } from '../lambda-runtime/rest-api-gateway.js';
+import { deployFunction, removeOwnedFunction } from '../workload/function-deployment.js';
+import { appliedRoutes, type EndpointRoute, endpointRoutes, routeKey } from './observability-routes.js';
+import { parseObservabilitySpecific } from './observability-specific.js';
+
+export interface ObservabilityProvisionerOptions {
+  /** The state service as the deployed functions reach it (`DMP_STATE_SERVICE_URL` of each function). */
+  stateServiceUrl: string;
+  /** A reader token the functions use to read their data product's state (`DMP_STATE_TOKEN`); unset: none. */
+  stateReaderToken?: string;
+}
+
+/**
+ * Observability endpoints (thesis §5.5.2, code 5.4): for each entry a function
+ * from the artifact in the bucket, behind a GET route of the REST API with the
+ * Lambda proxy integration, its invoke permission and a deployment. Create and
+ * update converge to the listed endpoints; delete removes them all.
+ */
+export class ObservabilityProvisioner implements TechnologyProvisioner {
+  readonly technologies = ['aws-lambda'] as const;
+  /** Everything converges in place: moved routes are unpublished, dropped functions deleted. */
+  readonly immutableSpecific = [] as const;
+
+  constructor(
+    private readonly functions: FunctionHost,
+    private readonly gateway: RestApiGateway,
+    private readonly options: ObservabilityProvisionerOptions,
+  ) {}
+
+  validate(request: ResourceRequest): ValidationIssue[] {
+    const { resource } = request;
+    const issues: ValidationIssue[] = [];
+    if (resource.kind !== 'observability') {
+      issues.push({
+        path: '/resource/kind',
+        message: `this microservice deploys observability resources, not ${resource.kind} resources`,
+      });
+    }
+    if (resource.owner !== undefined) {
+      issues.push({ path: '/resource/owner', message: 'observability resources have no owner' });
+    }
+    if (resource.allow.length > 0) {
+      issues.push({ path: '/resource/allow', message: 'observability resources grant no access' });
+    }
+    issues.push(...parseObservabilitySpecific(resource.specific, this.functions.artifactExtensions).issues);
+    return issues;
+  }
+
+  create(request: ResourceRequest, previous: ResourceDescriptor | null): Promise<ResourceInfo> {
+    return this.converge(request, previous);
+  }
+
+  update(request: ResourceRequest, previous: ResourceDescriptor | null): Promise<ResourceInfo> {
+    return this.converge(request, previous);
+  }
+
+  async remove(request: ResourceRequest, previous: ResourceDescriptor | null): Promise<void> {
+    const { dataProduct } = request;
+    const routes = [request.resource, ...(previous ? [previous] : [])].flatMap((resource) =>
+      appliedRoutes(dataProduct, resource),
+    );
+    // Routes first, so no route is left pointing at a deleted function.
+    for (const route of unique(routes, routeKey)) await this.unpublish(route);
+    const owner = ownerOf(dataProduct, request.resource.name);
+    for (const route of unique(routes, (item) => item.functionName)) {
+      await removeOwnedFunction(this.functions, route.functionName, owner);
+    }
+  }
+
+  private async converge(request: ResourceRequest, previous: ResourceDescriptor | null) {
+    const { dataProduct, resource } = request;
+    const { value: specific, issues } = parseObservabilitySpecific(
+      resource.specific,
+      this.functions.artifactExtensions,
+    );
+    if (!specific) throw new ValidationError(issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues);
+    const desired = endpointRoutes(dataProduct, resource.name, specific);
+    const applied = previous ? appliedRoutes(dataProduct, previous) : [];
+    const owner = ownerOf(dataProduct, resource.name);
+    const environment = this.environmentOf(dataProduct, resource.name);
+
+    const endpoints: { lambdaName: string; path: string; url: string }[] = [];
+    let restApiId: string | undefined;
+    for (const route of desired) {
+      const { description } = await deployFunction(this.functions, {
+        name: route.functionName,
+        artifact: route.artifact,
+        handler: route.handler,
+        environment,
+        owner,
+        description: `dmp observability endpoint of ${owner}`.slice(0, 256),
+      });
+      // The same route now served by another function: take the old integration down first.
+      const replaced = applied.find(
+        (old) => routeKey(old) === routeKey(route) && old.functionName !== route.functionName,
+      );
+      if (replaced) await this.unpublish(replaced);
+      const published = await this.gateway.publish({
+        restApi: route.restApi,
+        pathParts: route.pathParts,
+        functionName: description.name,
+        functionArn: description.arn,
+      });
+      restApiId = published.restApiId;
+      endpoints.push({
+        lambdaName: route.functionName,
+        path: `/${route.pathParts.join('/')}`,
+        url: published.url,
+      });
+    }
+
+    const kept = new Set(desired.map(routeKey));
+    for (const old of unique(applied, routeKey)) if (!kept.has(routeKey(old))) await this.unpublish(old);
+    const keptFunctions = new Set(desired.map((route) => route.functionName));
+    for (const old of unique(applied, (route) => route.functionName)) {
+      if (!keptFunctions.has(old.functionName)) {
+        await removeOwnedFunction(this.functions, old.functionName, owner);
+      }
+    }
+    return {
+      restApi: specific.restApi,
+      restApiId,
+      url: endpoints[0]?.url,
+      urls: endpoints.map((endpoint) => endpoint.url),
+      endpoints,
+    };
+  }
+
+  /** What each endpoint function needs to report its data product's status (never logged, never in info). */
+  private environmentOf(ref: DataProductRef, resourceName: string): Record<string, string> {
+    return {
+      DMP_STATE_SERVICE_URL: this.options.stateServiceUrl,
+      DMP_DATA_PRODUCT: describeRef(ref),
+      DMP_RESOURCE: resourceName,
+      ...(this.options.stateReaderToken ? { DMP_STATE_TOKEN: this.options.stateReaderToken } : {}),
+    };
+  }
+
+  private unpublish(route: EndpointRoute): Promise<void> {
+    return this.gateway.unpublish({
+      restApi: route.restApi,
+      pathParts: route.pathParts,
+      functionName: route.functionName,
+    });
+  }
+}
+
+function unique<T>(items: readonly T[], keyOf: (item: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const key = keyOf(item);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,122 @@
+import type { DataProductRef, ResourceDescriptor } from '../../shared/descriptor/types.js';
+import { ValidationError, type ValidationIssue } from '../../shared/errors.js';
+import type { ResourceRequest } from '../../shared/microservice/resource-request.js';
+import type {
+  ResourceInfo,
+  TechnologyProvisioner,
+} from '../../shared/microservice/technology-provisioner.js';
+import type { FunctionHost, FunctionSpec } from '../lambda-runtime/function-host.js';
+import { defaultFunctionName, ownerOf } from '../lambda-runtime/lambda-naming.js';
+import { deployFunction, removeOwnedFunction } from './function-deployment.js';
+import { workloadEnvironment } from './workload-environment.js';
+import { parseWorkloadSpecific, type WorkloadSpecific } from './workload-specific.js';
+
+export interface WorkloadProvisionerOptions {
+  /** Prefix of the function names dmp makes up for workloads that name none. */
+  functionPrefix: string;
+}
+
+/** Lambda lets a description be at most this long. */
+const MAX_DESCRIPTION = 256;
+
+/**
+ * A workload (issue 4 §3): one function deployed from an artifact, whose
+ * environment carries the info of every resource it depends on, so a job
+ * finds the folder it reads without anyone copying a URI by hand.
+ */
+export class WorkloadProvisioner implements TechnologyProvisioner {
+  readonly technologies = ['aws-lambda'] as const;
+  /** A new name, artifact or limit converges in place (the old function is deleted after the new one runs). */
+  readonly immutableSpecific = [] as const;
+
+  constructor(
+    private readonly functions: FunctionHost,
+    private readonly options: WorkloadProvisionerOptions = { functionPrefix: 'dmp-wl' },
+  ) {}
+
+  validate(request: ResourceRequest): ValidationIssue[] {
+    const issues: ValidationIssue[] = [];
+    if (request.resource.kind !== 'workload') {
+      issues.push({
+        path: '/resource/kind',
+        message: `this microservice deploys workloads, not ${request.resource.kind} resources`,
+      });
+    }
+    const { value, issues: specificIssues } = parseWorkloadSpecific(
+      request.resource.specific,
+      this.functions.artifactExtensions,
+    );
+    issues.push(...specificIssues);
+    if (value) issues.push(...this.environmentOf(request, value).issues);
+    return issues;
+  }
+
+  create(request: ResourceRequest, previous: ResourceDescriptor | null): Promise<ResourceInfo> {
+    return this.converge(request, previous);
+  }
+
+  update(request: ResourceRequest, previous: ResourceDescriptor | null): Promise<ResourceInfo> {
+    return this.converge(request, previous);
+  }
+
+  async remove(request: ResourceRequest, previous: ResourceDescriptor | null): Promise<void> {
+    const owner = ownerOf(request.dataProduct, request.resource.name);
+    const versions = [request.resource, ...(previous ? [previous] : [])];
+    const names = new Set(versions.map((resource) => this.functionNameOf(request.dataProduct, resource)));
+    for (const name of names) await removeOwnedFunction(this.functions, name, owner);
+  }
+
+  private async converge(request: ResourceRequest, previous: ResourceDescriptor | null) {
+    const specific = specificOf(request.resource, this.functions.artifactExtensions);
+    const { environment, issues } = this.environmentOf(request, specific);
+    if (issues.length > 0) throw new ValidationError(issues.map(describeIssue).join('; '), issues);
+    const owner = ownerOf(request.dataProduct, request.resource.name);
+    const spec: FunctionSpec = {
+      name: this.functionNameOf(request.dataProduct, request.resource),
+      artifact: { bucket: specific.bucket, key: specific.artifact },
+      handler: specific.handler,
+      environment,
+      owner,
+      description: request.resource.description?.slice(0, MAX_DESCRIPTION),
+      timeoutSeconds: specific.timeoutSeconds,
+      memoryMb: specific.memoryMb,
+    };
+    const { description } = await deployFunction(this.functions, spec);
+    // Renamed: the new function runs before the old one goes, so a failure leaves one working.
+    const before = previous ? this.functionNameOf(request.dataProduct, previous) : spec.name;
+    if (before !== spec.name) await removeOwnedFunction(this.functions, before, owner);
+    return {
+      functionName: description.name,
+      functionArn: description.arn,
+      variables: Object.keys(environment).sort(),
+    };
+  }
+
+  private environmentOf(request: ResourceRequest, specific: WorkloadSpecific) {
+    return workloadEnvironment({
+      dataProduct: request.dataProduct,
+      resourceName: request.resource.name,
+      dependsOn: request.resource.dependsOn,
+      dependencies: request.dependencies,
+      user: specific.environment,
+    });
+  }
+
+  /** The function a version of the resource names (or the default one); lenient, for descriptors applied earlier. */
+  private functionNameOf(ref: DataProductRef, resource: ResourceDescriptor): string {
+    const named = resource.specific.lambdaName;
+    return typeof named === 'string' && named !== ''
+      ? named
+      : defaultFunctionName(this.options.functionPrefix, ref, resource.name);
+  }
+}
+
+function specificOf(resource: ResourceDescriptor, extensions: readonly string[]): WorkloadSpecific {
+  const { value, issues } = parseWorkloadSpecific(resource.specific, extensions);
+  if (!value) throw new ValidationError(issues.map(describeIssue).join('; '), issues);
+  return value;
+}
+
+function describeIssue(issue: ValidationIssue): string {
+  return `${issue.path}: ${issue.message}`;
+}
