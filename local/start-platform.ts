@@ -13,14 +13,24 @@ try {
       `  provisioner      ${endpoints.provisioner}`,
       `  state service    ${endpoints.stateService}`,
       `  s3 microservice  ${endpoints.s3Service}`,
+      `  event store      ${endpoints.eventStoreService}  (event-store output ports; data plane /v1/events/…)`,
+      `  observability    ${endpoints.observabilityService}  (aws-lambda observability endpoints)`,
+      `  workload         ${endpoints.workloadService}  (aws-lambda workloads)`,
+      `  local Lambda     ${endpoints.lambda}  (published endpoints; invoke API)`,
       `  DynamoDB         ${endpoints.dynamoDb}  (dynalite)`,
       `  S3               ${endpoints.s3}  (s3rver; buckets: ${options.buckets.join(', ')})`,
       `  data folder      ${options.dataDir}`,
+      ...(platform.observabilityArtifact
+        ? [
+            `  observability artifact  s3://${platform.observabilityArtifact.bucket}/${platform.observabilityArtifact.key} (handler ${platform.observabilityArtifact.handler})`,
+          ]
+        : []),
       '',
       `Admin token (also in ${platform.tokenFile}):`,
       `  export DMP_TOKEN=${platform.adminToken}`,
       '',
       `Try: curl -X POST ${endpoints.provisioner}/v1/dataproduct -H "Authorization: Bearer $DMP_TOKEN" -H 'Content-Type: application/yaml' --data-binary @test/fixtures/thesis-example.yaml`,
+      `The whole catalogue (S3 folder, event port, observability endpoint, workload): examples/data-products/orders.yaml`,
       '',
     ].join('\n'),
   );

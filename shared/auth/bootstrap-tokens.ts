@@ -42,4 +42,9 @@ export const PLATFORM_TOKENS = {
   admin: { name: 'local-admin', role: 'admin', domains: ['*'] },
   provisioner: { name: 'provisioner', role: 'provisioner', domains: ['*'] },
   s3: { name: 's3', role: 'microservice', domains: ['*'] },
+  eventStore: { name: 'event-store', role: 'microservice', domains: ['*'] },
+  observability: { name: 'observability', role: 'microservice', domains: ['*'] },
+  workload: { name: 'workload', role: 'microservice', domains: ['*'] },
+  /** Given to observability functions so they can report their data product's state, and nothing more. */
+  observabilityReader: { name: 'observability-functions', role: 'reader', domains: ['*'] },
 } as const satisfies Record<string, TokenSpec>;

@@ -18,6 +18,10 @@ const env = {
   DMP_PROVISIONER_PORT: '0',
   DMP_STATE_SERVICE_PORT: '0',
   DMP_S3_SERVICE_PORT: '0',
+  DMP_EVENT_STORE_PORT: '0',
+  DMP_OBSERVABILITY_PORT: '0',
+  DMP_WORKLOAD_PORT: '0',
+  DMP_LAMBDA_SERVER_PORT: '0',
   DMP_LOG_LEVEL: 'silent',
 };
 const statePath = '/v1/dataproduct/state/test/test_domain/test_name/1.0.1';

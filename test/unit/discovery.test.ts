@@ -17,7 +17,13 @@ describe('Discovery', () => {
     const discovery = Discovery.load(DEFAULT_DISCOVERY_CONFIG, 600_000, {
       DMP_S3_URL: 'http://10.0.0.1:9000/',
     });
-    expect(discovery.technologiesIn('test')).toEqual(['s3cdp', 's3']);
+    expect(discovery.technologiesIn('test', 'outputPort')).toEqual(['s3cdp', 's3', 'event-store']);
+    expect(discovery.technologiesIn('test', 'workload')).toEqual([
+      's3cdp',
+      's3',
+      'event-store',
+      'aws-lambda',
+    ]);
     expect(discovery.endpointFor('test', 's3cdp')).toEqual({
       url: 'http://10.0.0.1:9000',
       timeoutMs: 600_000,

@@ -1,0 +1,198 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Platform, readPlatformOptions, startPlatform } from '../../local/platform.js';
+import { createDynamoDocumentClient, createS3Client } from '../../shared/aws/clients.js';
+import type { HistoryEntry } from '../../shared/state/records.js';
+import { removeDir } from '../support/local-stack.js';
+import { waitFor } from '../support/wait-for.js';
+
+/**
+ * Issue 4's "done when", on the platform of `npm start`: the example data
+ * product with every technology provisions in dependency order, each resource
+ * works, and DELETE removes it all in reverse order, keeping data unless asked.
+ */
+const example = readFileSync(new URL('../../examples/data-products/orders.yaml', import.meta.url), 'utf8');
+const dataDir = mkdtempSync(join(tmpdir(), 'dmp-catalogue-'));
+const ports = [
+  'DMP_DYNAMODB_PORT',
+  'DMP_S3_PORT',
+  'DMP_PROVISIONER_PORT',
+  'DMP_STATE_SERVICE_PORT',
+  'DMP_S3_SERVICE_PORT',
+  'DMP_EVENT_STORE_PORT',
+  'DMP_OBSERVABILITY_PORT',
+  'DMP_WORKLOAD_PORT',
+  'DMP_LAMBDA_SERVER_PORT',
+];
+const env = {
+  DMP_DATA_DIR: dataDir,
+  DMP_LOG_LEVEL: 'silent',
+  ...Object.fromEntries(ports.map((p) => [p, '0'])),
+};
+const ref = 'test/sales/orders/1.0.0';
+
+interface ResourceView {
+  name: string;
+  state: string;
+  info: Record<string, unknown> | null;
+}
+interface StateView {
+  state: string;
+  resources: ResourceView[];
+}
+
+let platform: Platform;
+let auth: { authorization: string };
+
+beforeAll(async () => {
+  platform = await startPlatform(readPlatformOptions(env));
+  auth = { authorization: `Bearer ${platform.adminToken}` };
+});
+afterAll(async () => {
+  await platform?.close();
+  removeDir(dataDir);
+});
+
+async function api(method: string, path: string, body?: string, contentType = 'application/yaml') {
+  const response = await fetch(`${platform.endpoints.provisioner}${path}`, {
+    method,
+    headers: { ...auth, ...(body ? { 'content-type': contentType } : {}) },
+    ...(body ? { body } : {}),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+const settled = (expected: string) =>
+  waitFor(
+    async () => (await api('GET', `/v1/dataproduct/state/${ref}`)).body as unknown as StateView,
+    (state) => !['CREATING', 'UPDATING', 'DELETING'].includes(state.state),
+    { timeoutMs: 60_000, intervalMs: 100 },
+  ).then((state) => {
+    expect(state.state, JSON.stringify(state)).toBe(expected);
+    return state;
+  });
+
+async function history(): Promise<HistoryEntry[]> {
+  const entries: HistoryEntry[] = [];
+  let after: number | undefined;
+  for (;;) {
+    const page = await api(
+      'GET',
+      `/v1/dataproduct/history/${ref}?limit=500${after ? `&after=${after}` : ''}`,
+    );
+    entries.push(...(page.body.entries as HistoryEntry[]));
+    if (page.body.next === undefined) return entries;
+    after = page.body.next as number;
+  }
+}
+
+/** The seq at which a resource reached `to` in its last transition to it. */
+function seqOf(entries: HistoryEntry[], resource: string, to: string): number {
+  const found = entries.filter((entry) => entry.resource === resource && entry.to === to).at(-1);
+  if (!found) throw new Error(`${resource} never became ${to}`);
+  return found.seq;
+}
+
+const infoOf = (state: StateView, name: string) =>
+  state.resources.find((resource) => resource.name === name)?.info ?? {};
+
+describe('the resource catalogue on the platform of npm start', () => {
+  let created: StateView;
+
+  it('provisions an S3 folder, an archiving event port, an observability endpoint and a workload in dependency order', async () => {
+    expect((await api('POST', '/v1/dataproduct', example)).status).toBe(202);
+    created = await settled('CREATED');
+    const entries = await history();
+    expect(seqOf(entries, 'orders_raw', 'CREATED')).toBeLessThan(seqOf(entries, 'order_events', 'CREATING'));
+    expect(seqOf(entries, 'order_events', 'CREATED')).toBeLessThan(seqOf(entries, 'quality', 'CREATING'));
+    for (const dependency of ['orders_raw', 'order_events']) {
+      expect(seqOf(entries, dependency, 'CREATED')).toBeLessThan(seqOf(entries, 'order_counter', 'CREATING'));
+    }
+    expect((await api('POST', '/v1/dataproduct', example)).body).toMatchObject({ changed: false });
+  });
+
+  it('the event port accepts appends, archives them into the folder, and reads them back', async () => {
+    const endpoint = String(infoOf(created, 'order_events').endpoint).replace('{aggregateId}', 'order-42');
+    const event = {
+      metadata: {
+        id: 'evt-1',
+        timestamp: '1566833470262',
+        source: 'webshop',
+        eventType: 'OrderPlaced',
+        owner: 'sales',
+      },
+      data: { orderId: 42 },
+    };
+    const append = await fetch(endpoint, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ expectedVersion: 'no_stream', events: [event] }),
+    });
+    expect(append.status).toBe(201);
+    const read = await fetch(`${endpoint}?from=1`, { headers: auth });
+    expect(await read.json()).toMatchObject({ events: [{ sequence: 1, event }] });
+    const archived = await createS3Client({ s3Endpoint: platform.endpoints.s3 }).send(
+      new ListObjectsV2Command({ Bucket: 'ms-datamesh-s3', Prefix: 'test/sales/orders/events/' }),
+    );
+    expect(archived.Contents?.length).toBe(1);
+  });
+
+  it('the observability URL from info answers over HTTP with the data product status and port metrics', async () => {
+    const url = String(infoOf(created, 'quality').url);
+    const status = await fetch(`${url}/status`);
+    expect(status.status).toBe(200);
+    expect(await status.json()).toMatchObject({ name: 'orders', state: 'CREATED' });
+    const metrics = await fetch(`${url}/outputports/order_events/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(JSON.stringify(await metrics.json())).toContain('"name":"available","value":1');
+  });
+
+  it('the workload runs locally and sees the info of what it depends on', async () => {
+    const functionName = String(infoOf(created, 'order_counter').functionName);
+    const response = await fetch(
+      `${platform.endpoints.lambda}/2015-03-31/functions/${functionName}/invocations`,
+      {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ run: 1 }),
+      },
+    );
+    expect(response.status).toBe(200);
+    const result = (await response.json()) as { variables: Record<string, string>; dependencies: object };
+    expect(result.variables.DMP_DEP_ORDERS_RAW_URI).toBe('s3://ms-datamesh-s3/test/sales/orders/');
+    expect(result.dependencies).toMatchObject({
+      order_events: { endpoint: infoOf(created, 'order_events').endpoint },
+    });
+  });
+
+  it('DELETE removes everything in reverse order and keeps the data; removeData=true removes it', async () => {
+    const table = String(infoOf(created, 'order_events').table);
+    const observabilityUrl = String(infoOf(created, 'quality').url);
+    expect((await api('DELETE', `/v1/dataproduct/${ref}`)).status).toBe(202);
+    await settled('DELETED');
+    const entries = await history();
+    for (const dependent of ['quality', 'order_counter']) {
+      expect(seqOf(entries, dependent, 'DELETED')).toBeLessThan(seqOf(entries, 'order_events', 'DELETING'));
+    }
+    expect(seqOf(entries, 'order_events', 'DELETED')).toBeLessThan(seqOf(entries, 'orders_raw', 'DELETING'));
+    expect((await fetch(observabilityUrl)).status).toBe(404);
+    const dynamo = createDynamoDocumentClient({ dynamoDbEndpoint: platform.endpoints.dynamoDb });
+    expect((await dynamo.send(new DescribeTableCommand({ TableName: table }))).Table?.TableStatus).toBe(
+      'ACTIVE',
+    );
+
+    expect((await api('POST', '/v1/dataproduct', example)).status).toBe(202);
+    await settled('CREATED');
+    expect((await api('DELETE', `/v1/dataproduct/${ref}?removeData=true`)).status).toBe(202);
+    await settled('DELETED');
+    await expect(dynamo.send(new DescribeTableCommand({ TableName: table }))).rejects.toThrow(/not found/i);
+    const left = await createS3Client({ s3Endpoint: platform.endpoints.s3 }).send(
+      new ListObjectsV2Command({ Bucket: 'ms-datamesh-s3', Prefix: 'test/sales/orders/' }),
+    );
+    expect(left.Contents ?? []).toEqual([]);
+  });
+});
