@@ -11,6 +11,11 @@ export interface ProvisionerConfig {
   discoveryConfigPath: string;
   pollInitialDelayMs: number;
   pollMaxDelayMs: number;
+  /**
+   * Most resources of one operation dispatched and not yet settled at once;
+   * 0 (the default) means no limit. 1 reproduces the thesis' one-at-a-time flow.
+   */
+  maxParallelDispatch?: number;
   /** Per resource, unless discovery sets timeoutSeconds for its technology. */
   resourceTimeoutMs: number;
   dispatchRetries: number;
@@ -40,6 +45,7 @@ export function readProvisionerConfig(env: NodeJS.ProcessEnv = process.env): Pro
     discoveryConfigPath: reader.string('DMP_DISCOVERY_CONFIG', DEFAULT_DISCOVERY_CONFIG),
     pollInitialDelayMs: reader.integer('DMP_POLL_INITIAL_MS', 50, { min: 1, max: 60_000 }),
     pollMaxDelayMs: reader.integer('DMP_POLL_MAX_MS', 1_000, { min: 1, max: 300_000 }),
+    maxParallelDispatch: reader.integer('DMP_MAX_PARALLEL_DISPATCH', 0, { min: 0, max: 10_000 }),
     resourceTimeoutMs: reader.integer('DMP_RESOURCE_TIMEOUT_MS', 600_000, { min: 100 }),
     dispatchRetries: reader.integer('DMP_DISPATCH_RETRIES', 4, { min: 0, max: 20 }),
     bodyLimitBytes: reader.integer('DMP_BODY_LIMIT_BYTES', 1024 * 1024, { min: 1024, max: 64 * 1024 * 1024 }),

@@ -46,6 +46,7 @@ export async function startProvisioner(
     {
       initialDelayMs: config.pollInitialDelayMs,
       maxDelayMs: config.pollMaxDelayMs,
+      maxParallelDispatch: config.maxParallelDispatch,
       instanceId: config.instanceId,
       leaseMs: config.leaseMs,
       staleAfterMs: config.staleHeartbeatMs,

@@ -1,4 +1,4 @@
-import { allResources, type DataProductRef } from '../shared/descriptor/types.js';
+import { allResources, type DataProductRef, dataProductKey } from '../shared/descriptor/types.js';
 import { ConflictError, NotFoundError } from '../shared/errors.js';
 import { isTransit } from '../shared/state/lifecycle.js';
 import type {
@@ -17,6 +17,7 @@ import {
   decideDataProductWrite,
   decideResourceWrite,
 } from './domain/decide-writes.js';
+import { PerKeyQueue } from './per-key-queue.js';
 import type { DataProductFilter, Page, StateStore } from './store/state-store.js';
 
 /** How often a transition re-reads and re-decides after losing a race, before giving up with 409. */
@@ -48,6 +49,9 @@ export interface HeartbeatRequest {
  * the two writes — projects it before doing anything else.
  */
 export class StateUseCases {
+  /** Transitions of one data product, one at a time in this process (see PerKeyQueue). */
+  private readonly transitions = new PerKeyQueue();
+
   constructor(
     private readonly store: StateStore,
     private readonly clock: () => Date = () => new Date(),
@@ -194,6 +198,15 @@ export class StateUseCases {
   }
 
   private async transition<T extends DataProductRecord | ResourceRecord>(
+    ref: DataProductRef,
+    resource: string | null,
+    actor: string | undefined,
+    decide: () => Promise<Decision<T>>,
+  ): Promise<WriteResult<T>> {
+    return this.transitions.run(dataProductKey(ref), () => this.transitionNow(ref, resource, actor, decide));
+  }
+
+  private async transitionNow<T extends DataProductRecord | ResourceRecord>(
     ref: DataProductRef,
     resource: string | null,
     actor: string | undefined,

@@ -98,8 +98,12 @@ export class OperationProgress {
     }
   }
 
-  /** Marks pending steps behind a failure as blocked (transitively), and returns those now free to start. */
-  takeReady(): StepProgress[] {
+  /**
+   * Marks pending steps behind a failure as blocked (transitively), and returns
+   * those now free to start: at most `maxInFlight` steps dispatching or in
+   * flight at once (0: no limit), the rest wait for a slot.
+   */
+  takeReady(maxInFlight = 0): StepProgress[] {
     let changed = true;
     while (changed) {
       changed = false;
@@ -115,9 +119,11 @@ export class OperationProgress {
         }
       }
     }
-    const ready = this.withStatus('pending').filter((step) =>
+    const free = this.withStatus('pending').filter((step) =>
       step.waitsFor.every((name) => this.steps.get(name)?.status === 'succeeded'),
     );
+    const busy = this.withStatus('dispatching').length + this.inFlight().length;
+    const ready = maxInFlight > 0 ? free.slice(0, Math.max(0, maxInFlight - busy)) : free;
     for (const step of ready) step.status = 'dispatching';
     return ready;
   }

@@ -18,6 +18,8 @@ export interface RunnerOptions {
   /** First state check after a dispatch; doubles while nothing changes, up to maxDelayMs. */
   initialDelayMs: number;
   maxDelayMs: number;
+  /** Most resources dispatched and not yet settled at once, per operation; 0 or absent: no limit. */
+  maxParallelDispatch?: number;
   /** Who this provisioner is, as the owner of leases. */
   instanceId: string;
   /** How long a lease lasts without renewal; an operation whose lease lapses is resumed elsewhere. */
@@ -146,7 +148,7 @@ export class OperationRunner {
         log.warn({ lostLease: lease.lost() }, 'operation run interrupted; it will be resumed');
         return false;
       }
-      for (const step of progress.takeReady()) {
+      for (const step of progress.takeReady(this.options.maxParallelDispatch)) {
         this.dispatch(operation, step, progress, log)
           .catch((error) => log.error({ err: error, resource: step.name }, 'dispatch crashed'))
           .finally(() => wake.fire());

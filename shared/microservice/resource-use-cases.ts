@@ -62,15 +62,17 @@ export class ResourceUseCases {
     const request = parseResourceRequest(body);
     const { resource, dataProduct, operationId } = request;
     const issues = this.issuesOf(request);
-    const current = await this.state.getResource(dataProduct, resource.name);
-    if (method === 'PUT' && current?.applied) {
+    // Only an update must see the applied resource before anything is written (immutable fields); for a
+    // create or delete the transit write answers with it, which saves a state read per dispatch.
+    const current = method === 'PUT' ? await this.state.getResource(dataProduct, resource.name) : undefined;
+    if (current?.applied) {
       issues.push(...immutableChanges(current.applied, resource, this.provisioner.immutableSpecific));
     }
     if (issues.length > 0)
       throw new ValidationError(`The ${resource.technology} resource ${resource.name} is invalid`, issues);
 
     const transit = RESOURCE_METHOD_STATES[method].transit;
-    await this.state.writeResource({
+    const written = await this.state.writeResource({
       ...stateKey(request),
       kind: resource.kind,
       technology: resource.technology,
@@ -78,7 +80,7 @@ export class ResourceUseCases {
       operationId,
       attempt: request.attempt,
     });
-    await this.runner.run({ method, request, previous: current?.applied ?? null });
+    await this.runner.run({ method, request, previous: (current ?? written).applied ?? null });
     return { operationId, resource: resource.name, state: transit };
   }
 
@@ -143,7 +145,7 @@ export class ResourceUseCases {
         log.warn({ err: error }, 'heartbeat refused or failed');
       });
     };
-    beat();
+    // No beat at once: the transit write that accepted the work is its first sign of life.
     const timer = setInterval(beat, this.options.heartbeatMs);
     timer.unref();
     return () => clearInterval(timer);

@@ -1,0 +1,94 @@
+export interface BenchOptions {
+  quick: boolean;
+  /** Case (a)/(b): resources R, DAG depth D, work time L of each resource. */
+  resources: number;
+  depth: number;
+  workMs: number;
+  /** Case (c): data products deployed at once, and the resources and depth of each. */
+  manyDataProducts: number;
+  manyResources: number;
+  manyDepth: number;
+  /** Case (d): concurrent clients and seconds of load per side. */
+  concurrency: number;
+  loadSeconds: number;
+  /** Skip the baseline runs (ratios against it are then absent). */
+  baseline: boolean;
+  output: string;
+}
+
+const DEFAULTS: BenchOptions = {
+  quick: false,
+  resources: 50,
+  depth: 5,
+  workMs: 200,
+  manyDataProducts: 20,
+  manyResources: 10,
+  manyDepth: 2,
+  concurrency: 32,
+  loadSeconds: 8,
+  baseline: true,
+  output: 'bench/results.json',
+};
+
+const QUICK: Partial<BenchOptions> = {
+  resources: 10,
+  depth: 5,
+  workMs: 100,
+  manyDataProducts: 6,
+  manyResources: 6,
+  loadSeconds: 2,
+};
+
+const FLAGS: Record<string, keyof BenchOptions> = {
+  resources: 'resources',
+  depth: 'depth',
+  'work-ms': 'workMs',
+  'many-data-products': 'manyDataProducts',
+  'many-resources': 'manyResources',
+  'many-depth': 'manyDepth',
+  concurrency: 'concurrency',
+  'load-seconds': 'loadSeconds',
+  output: 'output',
+};
+
+export const USAGE = `npm run bench -- [--quick] [--no-baseline] [--resources N] [--depth N] [--work-ms N]
+  [--many-data-products N] [--many-resources N] [--many-depth N] [--concurrency N] [--load-seconds N]
+  [--output FILE]
+Each flag can also be set as an environment variable: DMP_BENCH_RESOURCES=50, DMP_BENCH_QUICK=true, …`;
+
+/** Flags win over DMP_BENCH_* variables, which win over the (quick) defaults; a bad value throws. */
+export function readBenchOptions(argv: readonly string[], env: NodeJS.ProcessEnv): BenchOptions {
+  const given = new Map<string, string>();
+  for (const flag of [...Object.keys(FLAGS), 'quick', 'baseline']) {
+    const value = env[`DMP_BENCH_${flag.toUpperCase().replaceAll('-', '_')}`];
+    if (value !== undefined) given.set(flag, value);
+  }
+  for (let index = 0; index < argv.length; index += 1) {
+    const arg = argv[index] as string;
+    if (arg === '--quick') given.set('quick', 'true');
+    else if (arg === '--no-baseline') given.set('baseline', 'false');
+    else if (arg === '--help' || arg === '-h') throw new Error(USAGE);
+    else if (arg.startsWith('--')) {
+      const [flag, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
+      if (!(flag in FLAGS)) throw new Error(`unknown flag ${arg}\n${USAGE}`);
+      const value = inline ?? argv[++index];
+      if (value === undefined) throw new Error(`${arg} needs a value`);
+      given.set(flag, value);
+    } else throw new Error(`unexpected argument ${arg}\n${USAGE}`);
+  }
+  const quick = given.get('quick') === 'true';
+  const options: BenchOptions = { ...DEFAULTS, ...(quick ? QUICK : {}), quick };
+  if (given.has('baseline')) options.baseline = given.get('baseline') !== 'false';
+  const problems: string[] = [];
+  for (const [flag, key] of Object.entries(FLAGS)) {
+    const value = given.get(flag);
+    if (value === undefined) continue;
+    if (key === 'output') options.output = value;
+    else if (/^[1-9][0-9]{0,5}$/.test(value)) (options[key] as number) = Number(value);
+    else problems.push(`--${flag} must be a positive integer, got "${value}"`);
+  }
+  if (options.depth > options.resources) problems.push('--depth cannot exceed --resources');
+  if (options.manyDepth > options.manyResources) problems.push('--many-depth cannot exceed --many-resources');
+  if (problems.length > 0) throw new Error(`${problems.join('\n')}\n${USAGE}`);
+  return options;
+}
