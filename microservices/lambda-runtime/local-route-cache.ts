@@ -12,7 +12,7 @@ const MIN_RELOAD_MS = 100;
 export class LocalRouteCache {
   private routes: readonly LocalRoute[] = [];
   private loadedAt = Number.NEGATIVE_INFINITY;
-  private loading: Promise<readonly LocalRoute[]> | undefined;
+  private loading: { startedAt: number; routes: Promise<readonly LocalRoute[]> } | undefined;
 
   constructor(
     private readonly table: LocalRouteTable,
@@ -20,25 +20,40 @@ export class LocalRouteCache {
     private readonly clock: () => number = Date.now,
   ) {}
 
+  /**
+   * A path no cached route matches is looked up again in a list loaded after
+   * the request came in, so a route published a moment ago always answers;
+   * reloads still happen at most every MIN_RELOAD_MS.
+   */
   async find(restApiId: string, stage: string, segments: readonly string[]): Promise<RouteMatch | undefined> {
-    const age = this.clock() - this.loadedAt;
-    const routes = age > this.ttlMs ? await this.reload() : this.routes;
+    const requestedAt = this.clock();
+    const routes = requestedAt - this.loadedAt > this.ttlMs ? await this.reload(requestedAt) : this.routes;
     const match = matchRoute(routes, restApiId, stage, segments);
-    if (match || this.clock() - this.loadedAt < MIN_RELOAD_MS) return match;
-    return matchRoute(await this.reload(), restApiId, stage, segments);
+    if (match) return match;
+    const wait = this.loadedAt + MIN_RELOAD_MS - this.clock();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    return matchRoute(await this.reload(requestedAt), restApiId, stage, segments);
   }
 
-  private reload(): Promise<readonly LocalRoute[]> {
-    this.loading ??= this.table
+  /** Routes read by a load that surely started after `notBefore` (a later millisecond, or one started here). */
+  private async reload(notBefore: number): Promise<readonly LocalRoute[]> {
+    if (this.loadedAt > notBefore) return this.routes;
+    if (this.loading && this.loading.startedAt > notBefore) return this.loading.routes;
+    if (this.loading) await this.loading.routes.catch(() => undefined);
+    if (this.loadedAt > notBefore) return this.routes;
+    if (this.loading && this.loading.startedAt > notBefore) return this.loading.routes;
+    const startedAt = this.clock();
+    const routes = this.table
       .list()
-      .then((routes) => {
-        this.routes = routes;
-        this.loadedAt = this.clock();
-        return routes;
+      .then((loaded) => {
+        this.routes = loaded;
+        this.loadedAt = startedAt;
+        return loaded;
       })
       .finally(() => {
-        this.loading = undefined;
+        if (this.loading?.routes === routes) this.loading = undefined;
       });
-    return this.loading;
+    this.loading = { startedAt, routes };
+    return routes;
   }
 }
