@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventsOpenApi } from '../../microservices/event-store/events-openapi.js';
+import { createEventsRouter } from '../../microservices/event-store/events-router.js';
 import { createProvisionerApp } from '../../provisioner/http/provisioner-app.js';
 import type { ProvisioningUseCases } from '../../provisioner/provisioning-use-cases.js';
 import type { TokenService, TokenVerifier } from '../../shared/auth/token-service.js';
@@ -94,6 +96,24 @@ const APPS = {
         openapi: dataPlaneDocs,
       }),
     document: () => mergeOpenApi(loadOpenApiDocument(swaggerFile('microservice')), dataPlaneDocs),
+  },
+  'the event-store microservice (with its data plane)': {
+    app: () =>
+      createResourceServiceApp({
+        service: 'event-store',
+        useCases: never<ResourceUseCases>(),
+        verifier,
+        observability: observability(),
+        logger: silentLogger,
+        extraRouter: createEventsRouter({
+          streams: never(),
+          registry: never(),
+          tablePrefix: 'dmp-events',
+          bodyLimitBytes: 1024,
+        }),
+        openapi: eventsOpenApi,
+      }),
+    document: () => mergeOpenApi(loadOpenApiDocument(swaggerFile('microservice')), eventsOpenApi),
   },
 };
 
