@@ -28,9 +28,12 @@ export function resourceRows(resources: readonly PublicResourceState[], style: S
 export function resourceNote(resource: PublicResourceState): string {
   if (resource.lastError) return resource.lastError;
   if (resource.blockedBy) return `blocked by ${resource.blockedBy}`;
-  const uri = resource.info?.uri;
-  return typeof uri === 'string' ? uri : '';
+  const found = WHERE_TO_FIND.map((key) => resource.info?.[key]).find((value) => typeof value === 'string');
+  return typeof found === 'string' ? found : '';
 }
+
+/** The info field that tells consumers where a resource is, in each technology's own words. */
+const WHERE_TO_FIND = ['uri', 'url', 'endpoint', 'functionName'] as const;
 
 /** Why an operation did not complete: each resource's own error, or the dependency that blocked it. */
 export function rootCauseLines(causes: readonly RootCause[], style: Style): string[] {

@@ -4,6 +4,7 @@ import { issueLine } from '../../cli/render/issues-text.js';
 import { Output } from '../../cli/render/output.js';
 import { planText } from '../../cli/render/plan-text.js';
 import { changeLines, liveViewLines } from '../../cli/render/progress-text.js';
+import { resourceNote } from '../../cli/render/state-text.js';
 import { styleFor } from '../../cli/render/style.js';
 import { summaryText } from '../../cli/render/summary-text.js';
 import { visibleWidth } from '../../cli/render/table.js';
@@ -84,6 +85,18 @@ describe('non-TTY progress lines', () => {
       '  +1m01s  a  FAILED  (boom)',
       '  +1m01s  b  NONE  (blocked by a)',
     ]);
+  });
+});
+
+describe('resourceNote', () => {
+  it.each([
+    [{ uri: 's3://bucket/dir/', url: 'http://x' }, 's3://bucket/dir/'],
+    [{ url: 'http://gw/api/status', urls: ['http://gw/api/status'] }, 'http://gw/api/status'],
+    [{ table: 't', endpoint: 'http://es/v1/events/p/{aggregateId}' }, 'http://es/v1/events/p/{aggregateId}'],
+    [{ functionName: 'dmp-wl-job', variables: ['DMP_DEP_A_URI'] }, 'dmp-wl-job'],
+    [{ table: 't' }, ''],
+  ])('shows where consumers find a resource of each technology: %j', (info, note) => {
+    expect(resourceNote(resource('r', 'CREATED', { info }))).toBe(note);
   });
 });
 
