@@ -25,6 +25,8 @@ export async function startStateService(
     config.createTables
       ? await DynamoTokenStore.create(documentClient, config.tokenTable)
       : new DynamoTokenStore(documentClient, config.tokenTable),
+    undefined,
+    config.verifiedTokenTtlMs ?? 0,
   );
   const useCases = new StateUseCases(new DynamoStateStore(documentClient, config.tables));
   const verifier = new CompositeVerifier(tokens, jwtVerifierOf(config.auth));

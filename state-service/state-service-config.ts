@@ -12,6 +12,8 @@ export interface StateServiceConfig {
   tables: StateTableNames;
   createTables: boolean;
   tokenTable: string;
+  /** How long this service trusts a token it verified against the token table (0: read it every time). */
+  verifiedTokenTtlMs?: number;
   auth: AuthConfig;
 }
 
@@ -29,6 +31,7 @@ export function readStateServiceConfig(env: NodeJS.ProcessEnv = process.env): St
     },
     createTables: reader.oneOf('DMP_CREATE_TABLES', ['true', 'false'], 'true') === 'true',
     tokenTable: reader.string('DMP_TOKEN_TABLE', DEFAULT_TOKEN_TABLE),
+    verifiedTokenTtlMs: reader.integer('DMP_STATE_TOKEN_CACHE_MS', 1_000, { min: 0, max: 60_000 }),
     auth: readAuthConfig(reader),
   };
   reader.assertValid();

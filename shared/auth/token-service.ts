@@ -21,11 +21,20 @@ export interface IssuedTokenView {
   summary: TokenSummary;
 }
 
-/** Issues, verifies, rotates and revokes dmp tokens. */
+/**
+ * Issues, verifies, rotates and revokes dmp tokens. With `verifiedTtlMs`, a
+ * verified token is trusted that long without reading the store again (every
+ * request is authenticated, and that read would be most of a cheap request);
+ * revoking or rotating through this instance forgets it at once, other
+ * instances within the TTL.
+ */
 export class TokenService implements TokenVerifier {
+  private readonly verified = new Map<string, { principal: Principal; until: number }>();
+
   constructor(
     private readonly store: TokenStore,
     private readonly clock: () => Date = () => new Date(),
+    private readonly verifiedTtlMs = 0,
   ) {}
 
   async issue(request: NewToken): Promise<IssuedTokenView> {
@@ -45,18 +54,38 @@ export class TokenService implements TokenVerifier {
   }
 
   async verify(token: string): Promise<Principal> {
+    const key = this.verifiedTtlMs > 0 ? hashToken(token) : undefined;
+    const cached = key ? this.verified.get(key) : undefined;
+    if (cached && cached.until > this.clock().getTime()) return cached.principal;
+    const { principal, expiresAt } = await this.verifyWithStore(token);
+    if (key) {
+      if (this.verified.size > 10_000) this.verified.clear();
+      const expiry = expiresAt ? Date.parse(expiresAt) : Number.POSITIVE_INFINITY;
+      this.verified.set(key, {
+        principal,
+        until: Math.min(this.clock().getTime() + this.verifiedTtlMs, expiry),
+      });
+    }
+    return principal;
+  }
+
+  private async verifyWithStore(token: string): Promise<{ principal: Principal; expiresAt: string | null }> {
     const id = tokenIdOf(token);
     const record = id ? await this.store.get(id) : undefined;
-    const now = this.clock().toISOString();
+    // Compared as instants: ISO strings of different precision ("…02Z", "…02.500Z") do not sort as time does.
+    const now = this.clock().getTime();
     if (
       !record ||
       !hashesMatch(token, record.hash) ||
       record.revokedAt ||
-      (record.expiresAt && record.expiresAt <= now)
+      (record.expiresAt && Date.parse(record.expiresAt) <= now)
     ) {
       throw new UnauthorizedError('the bearer token is invalid, expired or revoked');
     }
-    return { id: record.id, name: record.name, role: record.role, domains: record.domains };
+    return {
+      principal: { id: record.id, name: record.name, role: record.role, domains: record.domains },
+      expiresAt: record.expiresAt,
+    };
   }
 
   async list(): Promise<TokenSummary[]> {
@@ -67,6 +96,7 @@ export class TokenService implements TokenVerifier {
     const record = await this.known(id);
     const revoked = { ...record, revokedAt: record.revokedAt ?? this.clock().toISOString() };
     await this.store.update(revoked);
+    this.forget(id);
     return summaryOf(revoked);
   }
 
@@ -78,7 +108,12 @@ export class TokenService implements TokenVerifier {
     const token = fresh.token.replace(`dmp_${fresh.id}_`, `dmp_${id}_`);
     const rotated = { ...record, hash: hashToken(token) };
     await this.store.update(rotated);
+    this.forget(id);
     return { token, summary: summaryOf(rotated) };
+  }
+
+  private forget(id: string): void {
+    for (const [key, entry] of this.verified) if (entry.principal.id === id) this.verified.delete(key);
   }
 
   private async known(id: string): Promise<TokenRecord> {
