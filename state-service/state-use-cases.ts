@@ -11,6 +11,7 @@ import type {
   ResourceRecord,
   ResourceWrite,
 } from '../shared/state/records.js';
+import { ChangeNotifier } from './change-notifier.js';
 import {
   type Decision,
   decideCancel,
@@ -19,6 +20,12 @@ import {
 } from './domain/decide-writes.js';
 import { PerKeyQueue } from './per-key-queue.js';
 import type { DataProductFilter, Page, StateStore } from './store/state-store.js';
+
+/**
+ * Longest a written change waits to be announced to long-polls while more writes of the same data product
+ * are queued behind it: a burst is announced once, when the queue drains, unless it never does.
+ */
+const ANNOUNCE_WITHIN_MS = 100;
 
 /** How often a transition re-reads and re-decides after losing a race, before giving up with 409. */
 const MAX_TRANSITION_ATTEMPTS = 30;
@@ -32,6 +39,16 @@ export interface LeaseRequest {
   operationId: string;
   owner: string;
   ttlMs: number;
+}
+
+/** A read that may wait for the data product to change past what the caller saw. */
+export interface WatchRequest {
+  /** The `historySeq` the caller already has; a document past it is answered at once. */
+  changedAfter: number;
+  /** Longest wait for a write, in ms; then the document is read again and answered as it is. */
+  waitMs: number;
+  /** Aborted when the caller goes away: the wait ends without another read. */
+  signal?: AbortSignal;
 }
 
 export interface HeartbeatRequest {
@@ -51,6 +68,13 @@ export interface HeartbeatRequest {
 export class StateUseCases {
   /** Transitions of one data product, one at a time in this process (see PerKeyQueue). */
   private readonly transitions = new PerKeyQueue();
+  /** Wakes the long-polls of a data product after each of its transitions in this process. */
+  private readonly changes = new ChangeNotifier();
+  /** Per data product: transitions queued or running here, and whether one changed it since the last announcement. */
+  private readonly pending = new Map<
+    string,
+    { queued: number; changed: boolean; deadline?: NodeJS.Timeout }
+  >();
 
   constructor(
     private readonly store: StateStore,
@@ -71,14 +95,34 @@ export class StateUseCases {
       ]);
     }
     if (!record) throw new NotFoundError(`data product ${describe(ref)} is unknown`);
-    const { revision: _revision, seq: _seq, ...dataProduct } = record;
+    const { revision: _revision, seq, ...dataProduct } = record;
     return {
       ...dataProduct,
+      // The newest transition this document shows, not the newest in the history (read alongside, it may be
+      // ahead): a long-poll past it then returns at once instead of missing a write the document lacks.
+      historySeq: Math.max(seq ?? 0, ...resources.records.map((resource) => resource.seq ?? 0)),
       lease: lease ?? null,
       resources: resources.records.map((resource) =>
         publicResource(resource, resources.heartbeats.get(resource.name)?.at ?? null),
       ),
     };
+  }
+
+  /**
+   * The data product once its history has moved past `changedAfter`: at once
+   * if it already has, else after this process's next write to it, or after
+   * `waitMs` (writes through other replicas are seen then) as it stands.
+   */
+  async watchDataProduct(ref: DataProductRef, request: WatchRequest): Promise<DataProductStateDocument> {
+    const wait = this.changes.waitFor(dataProductKey(ref), request.waitMs, request.signal);
+    try {
+      const document = await this.getDataProduct(ref);
+      if ((document.historySeq ?? 0) > request.changedAfter || request.waitMs === 0) return document;
+      const outcome = await wait.outcome;
+      return outcome === 'aborted' ? document : await this.getDataProduct(ref);
+    } finally {
+      wait.cancel();
+    }
   }
 
   async getResource(ref: DataProductRef, name: string): Promise<PublicResourceRecord> {
@@ -203,7 +247,32 @@ export class StateUseCases {
     actor: string | undefined,
     decide: () => Promise<Decision<T>>,
   ): Promise<WriteResult<T>> {
-    return this.transitions.run(dataProductKey(ref), () => this.transitionNow(ref, resource, actor, decide));
+    const key = dataProductKey(ref);
+    const pending = this.pending.get(key) ?? { queued: 0, changed: false };
+    pending.queued += 1;
+    this.pending.set(key, pending);
+    try {
+      const result = await this.transitions.run(key, () => this.transitionNow(ref, resource, actor, decide));
+      if (result.changed && !pending.changed) {
+        pending.changed = true;
+        pending.deadline = setTimeout(() => this.announce(key, pending), ANNOUNCE_WITHIN_MS);
+      }
+      return result;
+    } finally {
+      pending.queued -= 1;
+      if (pending.queued === 0) {
+        this.pending.delete(key);
+        this.announce(key, pending);
+      }
+    }
+  }
+
+  /** Wakes the long-polls of a data product, once per burst of changes. */
+  private announce(key: string, pending: { changed: boolean; deadline?: NodeJS.Timeout }): void {
+    clearTimeout(pending.deadline);
+    if (!pending.changed) return;
+    pending.changed = false;
+    this.changes.notify(key);
   }
 
   private async transitionNow<T extends DataProductRecord | ResourceRecord>(

@@ -6,6 +6,7 @@ import type {
 import { ConflictError, describeError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import type { ResourceRequest } from '../../shared/microservice/resource-request.js';
+import { isTransit } from '../../shared/state/lifecycle.js';
 import type { DataProductStateDocument, OperationStep } from '../../shared/state/records.js';
 import type { StateClient } from '../../shared/state/state-client.js';
 import type { Discovery } from '../discovery/discovery.js';
@@ -14,8 +15,14 @@ import { finalState, type OperationKind } from '../domain/plan-operation.js';
 import type { MicroserviceClient } from './microservice-client.js';
 import type { ProvisionerMetrics } from './provisioner-metrics.js';
 
+/** Longest a long-poll of the state service is held: other replicas' writes and lease loss are seen within it. */
+const LONG_POLL_MAX_MS = 5_000;
+
 export interface RunnerOptions {
-  /** First state check after a dispatch; doubles while nothing changes, up to maxDelayMs. */
+  /**
+   * First state check after a dispatch, and the pause between long-polls (to gather a burst of writes
+   * into one answer); while plain checks find nothing, the pause doubles up to maxDelayMs.
+   */
   initialDelayMs: number;
   maxDelayMs: number;
   /** Most resources dispatched and not yet settled at once, per operation; 0 or absent: no limit. */
@@ -38,10 +45,21 @@ export interface Operation {
   resources: Map<string, ResourceDescriptor>;
 }
 
+/** What the polls of one run know of the state service's view between requests. */
+interface PollView {
+  /** `historySeq` of the last document read: a long-poll waits past it. */
+  seen?: number;
+  /** The last document read, for the steps accepted since (their outcome may already be in it). */
+  last?: DataProductStateDocument;
+  /** Last sign of life (ms) of each in-flight resource, for the stale deadline a long-poll must not wait past. */
+  lastSigns: Map<string, number>;
+}
+
 /**
  * Drives one operation to its end, holding its lease: dispatches every
  * resource as soon as all it waits for has succeeded, polls the state service
- * (one request per poll for the whole data product, with backoff), dispatches
+ * (one request per poll for the whole data product: a long-poll that answers
+ * when the data product changes, or with backoff before the first), dispatches
  * again what a dead worker left, honours cancellation, and records the data
  * product's final state with the root cause of every resource that did not
  * make it. A resumed operation continues from what the state service says.
@@ -51,6 +69,8 @@ export class OperationRunner {
   /** The last `info` seen of each resource of a running operation, handed to the resources that depend on it. */
   private readonly infoSeen = new WeakMap<Operation, Map<string, Record<string, unknown>>>();
   private stopped = false;
+  /** Aborts the long-polls in progress when stopping. */
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly state: StateClient,
@@ -89,6 +109,7 @@ export class OperationRunner {
    */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     await this.idle();
   }
 
@@ -136,40 +157,72 @@ export class OperationRunner {
   private async drive(
     operation: Operation,
     progress: OperationProgress,
-    lease: { lost: () => boolean },
+    lease: { lost: () => boolean; interrupted: AbortSignal },
     log: Logger,
     counters: { polls: number },
   ): Promise<boolean> {
     let wake = signal();
     let delay = this.options.initialDelayMs;
     let nextPollAt = this.clock() + delay;
-    for (;;) {
-      if (this.stopped || lease.lost()) {
-        log.warn({ lostLease: lease.lost() }, 'operation run interrupted; it will be resumed');
-        return false;
-      }
-      for (const step of progress.takeReady(this.options.maxParallelDispatch)) {
-        this.dispatch(operation, step, progress, log)
-          .catch((error) => log.error({ err: error, resource: step.name }, 'dispatch crashed'))
-          .finally(() => wake.fire());
-      }
-      if (progress.isFinished()) return true;
+    const view: PollView = { lastSigns: new Map() };
+    let polling: Promise<'changed' | 'watched' | 'unchanged'> | undefined;
+    // A long-poll still pending when the run ends is of no use to anyone.
+    const ended = new AbortController();
+    const interrupted = AbortSignal.any([lease.interrupted, ended.signal]);
+    try {
+      for (;;) {
+        if (this.stopped || lease.lost()) {
+          log.warn({ lostLease: lease.lost() }, 'operation run interrupted; it will be resumed');
+          return false;
+        }
+        for (const step of progress.takeReady(this.options.maxParallelDispatch)) {
+          this.dispatch(operation, step, progress, log)
+            .catch((error) => log.error({ err: error, resource: step.name }, 'dispatch crashed'))
+            .finally(() => wake.fire());
+        }
+        if (progress.isFinished()) return true;
 
-      const timer = sleep(Math.max(0, nextPollAt - this.clock()));
-      const reason = await Promise.race([wake.promise.then(() => 'dispatched' as const), timer.promise]);
-      timer.cancel();
-      if (reason === 'dispatched') {
-        // A dispatch settled: start what it unblocked, and check on it soon.
+        if (!polling) {
+          const timer = sleep(Math.max(0, nextPollAt - this.clock()));
+          const reason = await Promise.race([wake.promise.then(() => 'dispatched' as const), timer.promise]);
+          timer.cancel();
+          if (reason === 'timer' && progress.inFlight().length === 0) {
+            nextPollAt = this.clock() + delay;
+            continue;
+          }
+          if (reason === 'timer') {
+            // Not awaited alone: a dispatch settling meanwhile must still start what it unblocks.
+            polling = this.pollOnce(operation, progress, view, interrupted, log, () => wake.fire(), counters);
+          }
+        }
+        if (polling) {
+          const answered = polling.then(() => 'answered' as const);
+          if (
+            (await Promise.race([wake.promise.then(() => 'dispatched' as const), answered])) === 'answered'
+          ) {
+            const poll = await polling;
+            polling = undefined;
+            // An answer that settled nothing (a timeout, or only writes of work starting) backs off the pause
+            // before the next look; the long-poll then answers at once if anything landed meanwhile.
+            delay =
+              poll === 'changed' ? this.options.initialDelayMs : Math.min(delay * 2, this.options.maxDelayMs);
+            nextPollAt = this.clock() + delay;
+            continue;
+          }
+        }
+        // A dispatch settled: start what it unblocked. The step it put in flight may have finished in a
+        // document already read, which a long-poll past that document's version would not answer again.
         wake = signal();
-        delay = this.options.initialDelayMs;
-        nextPollAt = Math.min(nextPollAt, this.clock() + delay);
-        continue;
+        if (view.last) this.settleFrom(operation, progress, view.last);
+        // Without a version to long-poll past, check on the new work soon; with one, the long-poll answers
+        // when the work's outcome is written, and looking earlier would only find it starting.
+        if (view.seen === undefined) {
+          delay = this.options.initialDelayMs;
+          nextPollAt = Math.min(nextPollAt, this.clock() + delay);
+        }
       }
-      if (progress.inFlight().length > 0) {
-        const changed = await this.pollOnce(operation, progress, log, () => wake.fire(), counters);
-        delay = changed ? this.options.initialDelayMs : Math.min(delay * 2, this.options.maxDelayMs);
-      }
-      nextPollAt = this.clock() + delay;
+    } finally {
+      ended.abort();
     }
   }
 
@@ -206,26 +259,49 @@ export class OperationRunner {
     await this.fail(operation, step, progress, `${resource.technology} microservice: ${result.error}`);
   }
 
-  /** One GET of the data product state settles every in-flight resource it can. */
+  /**
+   * One GET of the data product state settles every in-flight resource it can:
+   * 'changed' when a step settled, 'watched' when a long-poll answered without
+   * settling any, 'unchanged' when a plain read (or a failed one) did not.
+   * Once a version was seen, the GET is a long-poll past that version.
+   */
   private async pollOnce(
     operation: Operation,
     progress: OperationProgress,
+    view: PollView,
+    interrupted: AbortSignal,
     log: Logger,
     wake: () => void,
     counters: { polls: number },
-  ): Promise<boolean> {
+  ): Promise<'changed' | 'watched' | 'unchanged'> {
     let document: DataProductStateDocument | undefined;
     this.metrics?.statePolled();
     counters.polls += 1;
+    const watch =
+      view.seen !== undefined
+        ? { changedAfter: view.seen, waitMs: this.longPollMs(progress, view), signal: interrupted }
+        : undefined;
     try {
-      document = await this.state.getDataProduct(operation.ref);
+      document = await this.state.getDataProduct(operation.ref, watch);
     } catch (error) {
-      log.warn({ err: error }, 'state service poll failed; will poll again');
-      return false;
+      if (!interrupted.aborted) log.warn({ err: error }, 'state service poll failed; will poll again');
+      return 'unchanged';
     }
     if (document?.operation?.cancelRequested) progress.cancel();
     if (document) this.remember(operation, document);
+    if (document?.historySeq !== undefined) view.seen = document.historySeq;
+    if (document) view.last = document;
     const observed = new Map((document?.resources ?? []).map((record) => [record.name, record]));
+    view.lastSigns.clear();
+    for (const step of progress.inFlight()) {
+      const record = observed.get(step.name);
+      if (record?.operationId === operation.operationId && isTransit(record.state)) {
+        view.lastSigns.set(
+          step.name,
+          Math.max(Date.parse(record.heartbeatAt ?? '') || 0, Date.parse(record.updatedAt) || 0),
+        );
+      }
+    }
     let changed = false;
     for (const step of progress.inFlight()) {
       const observation = progress.observe(
@@ -267,7 +343,37 @@ export class OperationRunner {
           break;
       }
     }
-    return changed;
+    return changed ? 'changed' : watch ? 'watched' : 'unchanged';
+  }
+
+  /**
+   * Settles the in-flight steps that a document already read shows finished.
+   * Timeouts and staleness are left to fresh reads.
+   */
+  private settleFrom(operation: Operation, progress: OperationProgress, document: DataProductStateDocument) {
+    const observed = new Map(document.resources.map((record) => [record.name, record]));
+    for (const step of progress.inFlight()) {
+      const observation = progress.observe(
+        step,
+        observed.get(step.name),
+        operation.operationId,
+        this.clock(),
+      );
+      if (observation.kind === 'succeeded') progress.succeeded(step.name);
+      if (observation.kind === 'failed') progress.failed(step.name, observation.error);
+    }
+  }
+
+  /** How long a long-poll may wait: never past an in-flight step's timeout or stale deadline. */
+  private longPollMs(progress: OperationProgress, view: PollView): number {
+    const now = this.clock();
+    let until = now + LONG_POLL_MAX_MS;
+    for (const step of progress.inFlight()) {
+      if (step.acceptedAt !== undefined) until = Math.min(until, step.acceptedAt + step.timeoutMs);
+      const sign = view.lastSigns.get(step.name);
+      if (sign !== undefined) until = Math.min(until, sign + this.options.staleAfterMs);
+    }
+    return Math.max(0, Math.ceil(until - now));
   }
 
   /**
@@ -298,7 +404,8 @@ export class OperationRunner {
 
   private remember(operation: Operation, document: DataProductStateDocument) {
     const seen = this.infoSeen.get(operation) ?? new Map<string, Record<string, unknown>>();
-    for (const record of document.resources) if (record.info) seen.set(record.name, record.info);
+    // A resource without info is remembered too: a dependency with nothing to tell must not cost a read per dependent.
+    for (const record of document.resources) seen.set(record.name, record.info ?? {});
     this.infoSeen.set(operation, seen);
   }
 
@@ -344,15 +451,24 @@ export class OperationRunner {
       throw error;
     }
     let lost = false;
+    const lostLease = new AbortController();
     const renew = () => {
       this.state.lease(operation.ref, 'renew', lease).catch((error) => {
-        if (error instanceof ConflictError) lost = true;
+        if (error instanceof ConflictError) {
+          lost = true;
+          lostLease.abort();
+        }
         log.warn({ err: error }, 'lease renewal failed');
       });
     };
     const timer = setInterval(renew, Math.max(50, Math.floor(this.options.leaseMs / 3)));
     timer.unref();
-    return { lost: () => lost, stop: () => clearInterval(timer) };
+    return {
+      lost: () => lost,
+      /** Aborted on stop or lease loss: a long-poll in progress must not hold the run. */
+      interrupted: AbortSignal.any([this.stopping.signal, lostLease.signal]),
+      stop: () => clearInterval(timer),
+    };
   }
 
   private timeoutOf(operation: Operation, name: string): number {

@@ -9,6 +9,8 @@ export interface JsonResponse<T = unknown> {
 export interface JsonRequestOptions {
   timeoutMs?: number;
   headers?: Record<string, string>;
+  /** Ends the request early, besides the timeout (for instance when the caller shuts down). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -20,7 +22,7 @@ export async function requestJson<T = unknown>(
   method: string,
   url: string,
   body?: unknown,
-  { timeoutMs = 10_000, headers = {} }: JsonRequestOptions = {},
+  { timeoutMs = 10_000, headers = {}, signal }: JsonRequestOptions = {},
 ): Promise<JsonResponse<T>> {
   let response: Response;
   try {
@@ -33,7 +35,9 @@ export async function requestJson<T = unknown>(
         ...headers,
       },
       body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: signal
+        ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)])
+        : AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
     throw new UpstreamError(`${method} ${url} failed: ${networkReason(error)}`, {}, { cause: error });

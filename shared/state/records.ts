@@ -95,6 +95,12 @@ export type PublicResourceRecord = Omit<ResourceRecord, 'revision' | 'dataProduc
 
 /** A data product with its resources and lease, as the state service's GET returns it. */
 export interface DataProductStateDocument extends Omit<DataProductRecord, 'revision' | 'seq'> {
+  /**
+   * Sequence of the latest history entry of the data product or any of its
+   * resources: it grows with every transition, so a reader passes it back as
+   * `changedAfter` to wait for the next one. Set by the state service.
+   */
+  historySeq?: number;
   resources: PublicResourceRecord[];
   lease: OperationLease | null;
 }

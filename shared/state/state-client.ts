@@ -58,11 +58,24 @@ export class StateClient {
     this.attempts = options.attempts ?? 4;
   }
 
-  async getDataProduct(ref: DataProductRef): Promise<DataProductStateDocument | undefined> {
-    const response = await this.send<DataProductStateDocument>(
-      'GET',
-      `/v1/state/dataproduct/${dataProductPath(ref)}`,
-    );
+  /**
+   * The data product's state; with `changedAfter` a long-poll that answers once
+   * its `historySeq` passes that, or after `waitMs` as it stands.
+   */
+  async getDataProduct(
+    ref: DataProductRef,
+    watch?: { changedAfter: number; waitMs: number; signal?: AbortSignal },
+  ): Promise<DataProductStateDocument | undefined> {
+    const path = `/v1/state/dataproduct/${dataProductPath(ref)}`;
+    const response = watch
+      ? await this.send<DataProductStateDocument>(
+          'GET',
+          `${path}?changedAfter=${watch.changedAfter}&waitMs=${watch.waitMs}`,
+          undefined,
+          // The state service may hold the request for waitMs: the timeout counts from its answer.
+          { timeoutMs: this.timeoutMs + watch.waitMs, signal: watch.signal },
+        )
+      : await this.send<DataProductStateDocument>('GET', path);
     return response.status === 404 ? undefined : response.body;
   }
 
@@ -152,13 +165,19 @@ export class StateClient {
   }
 
   /** 2xx and 404 on GET are answers; 409 a ConflictError; other 4xx a bug of ours; network errors and 5xx are retried. */
-  private send<T>(method: string, path: string, body?: unknown): Promise<JsonResponse<T>> {
+  private send<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    { timeoutMs = this.timeoutMs, signal }: { timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<JsonResponse<T>> {
     const url = `${this.baseUrl}${path}`;
     return pRetry(
       async () => {
         this.options.onRequest?.(method, path);
         const response = await requestJson<T>(method, url, body, {
-          timeoutMs: this.timeoutMs,
+          timeoutMs,
+          ...(signal ? { signal } : {}),
           ...(this.options.token ? { headers: { authorization: `Bearer ${this.options.token}` } } : {}),
         });
         if (response.status < 300 || (response.status === 404 && method === 'GET')) return response;
@@ -181,7 +200,13 @@ export class StateClient {
         }
         throw new UpstreamError(`state service answered ${response.status} to ${method} ${path}: ${message}`);
       },
-      { retries: this.attempts - 1, minTimeout: 50, maxTimeout: 1_000, randomize: true },
+      {
+        retries: this.attempts - 1,
+        minTimeout: 50,
+        maxTimeout: 1_000,
+        randomize: true,
+        ...(signal ? { signal } : {}),
+      },
     );
   }
 }

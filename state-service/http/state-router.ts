@@ -91,7 +91,21 @@ export function stateRouter(useCases: StateUseCases): Router {
   router.get('/v1/state/dataproduct/:environment/:domain/:name/:version', async (req, res) => {
     const ref = dataProductRefFromPath(req.params);
     authorize(principalOf(res), 'read', ref.domain);
-    res.json(await useCases.getDataProduct(ref));
+    const { changedAfter, waitMs } = req.query;
+    if (changedAfter === undefined && waitMs === undefined) {
+      res.json(await useCases.getDataProduct(ref));
+      return;
+    }
+    // A long-poll: stop waiting when the caller hangs up. (The OpenAPI validator has checked both are integers.)
+    const hangUp = new AbortController();
+    res.on('close', () => hangUp.abort());
+    res.json(
+      await useCases.watchDataProduct(ref, {
+        changedAfter: Number(changedAfter ?? 0),
+        waitMs: Number(waitMs ?? 0),
+        signal: hangUp.signal,
+      }),
+    );
   });
 
   router.get(

@@ -268,8 +268,9 @@ describe('history', () => {
       version: '1.0.0',
     });
     const { revision: _r, seq: _s, ...replayedDataProduct } = replayed.dataProduct ?? ({} as never);
-    const { resources, lease: _lease, ...currentDataProduct } = current ?? ({} as never);
+    const { resources, lease: _lease, historySeq, ...currentDataProduct } = current ?? ({} as never);
     expect(replayedDataProduct).toEqual(currentDataProduct);
+    expect(historySeq).toBe(entries.at(-1)?.seq);
     for (const resource of resources) {
       const {
         revision: _rr,
