@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DataProductRef } from '../../shared/descriptor/types.js';
+import type { HistoryEntry } from '../../shared/state/records.js';
+import { StateUseCases } from '../../state-service/state-use-cases.js';
+import { DynamoStateStore } from '../../state-service/store/dynamo-state-store.js';
+import { ensureStateTables, type StateTableNames } from '../../state-service/store/state-tables.js';
+import { removeDir, startTestStack, type TestStack } from '../support/local-stack.js';
+
+/**
+ * Two state-service replicas on the same tables, each taking a burst of
+ * transitions of one data product at once: within a burst a replica trusts the
+ * history head it wrote last, so this proves the other replica's writes are
+ * never lost or overwritten by that shortcut.
+ */
+const TABLES: StateTableNames = {
+  dataProducts: 'replicas-dataproduct',
+  resources: 'replicas-resource',
+  history: 'replicas-history',
+};
+const ref = { environment: 'test', domain: 'sales', name: 'replicated', version: '1.0.0' };
+const NAMES = Array.from({ length: 12 }, (_, index) => `r${index}`);
+
+/** A store that lets a test act right after a given history entry is appended, before it is projected. */
+class InterferingStore extends DynamoStateStore {
+  afterAppend?: (entry: HistoryEntry) => Promise<void>;
+
+  override async appendHistory(ref: DataProductRef, entry: HistoryEntry): Promise<void> {
+    await super.appendHistory(ref, entry);
+    await this.afterAppend?.(entry);
+  }
+}
+
+let stack: TestStack;
+let replicas: StateUseCases[];
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  await ensureStateTables(stack.dynamo, TABLES);
+  replicas = [0, 1].map(() => new StateUseCases(new DynamoStateStore(stack.dynamo, TABLES)));
+});
+afterAll(async () => {
+  await stack?.close();
+  if (stack) removeDir(stack.dataDir);
+});
+
+describe('two replicas writing bursts of one data product', () => {
+  it('keep one gapless history and projections equal to each resource’s last entry', async () => {
+    await replicas[0]?.writeDataProduct({
+      ...ref,
+      state: 'CREATING',
+      operationId: 'op-1',
+      operation: {
+        kind: 'deploy',
+        removeData: false,
+        startedAt: new Date().toISOString(),
+        steps: NAMES.map((name) => ({ name, action: 'create', method: 'POST', waitsFor: [] })),
+      },
+    });
+    const write = (replica: number, name: string, state: 'CREATING' | 'CREATED') =>
+      replicas[replica]?.writeResource({
+        environment: ref.environment,
+        domain: ref.domain,
+        dataProduct: ref.name,
+        version: ref.version,
+        name,
+        kind: 'outputPort',
+        technology: 'gated',
+        state,
+        operationId: 'op-1',
+        attempt: 1,
+        ...(state === 'CREATED' ? { info: { by: replica } } : {}),
+      });
+    // Each resource is moved by the replica of its parity, all at once: both replicas race on one history.
+    await Promise.all(NAMES.map((name, index) => write(index % 2, name, 'CREATING')));
+    await Promise.all(NAMES.map((name, index) => write(index % 2, name, 'CREATED')));
+
+    const history = await replicas[0]?.history(ref, 0, 1000);
+    expect(history?.map((entry) => entry.seq)).toEqual(
+      Array.from({ length: 1 + NAMES.length * 2 }, (_, index) => index + 1),
+    );
+    const document = await replicas[1]?.getDataProduct(ref);
+    expect(document?.historySeq).toBe(1 + NAMES.length * 2);
+    for (const [index, name] of NAMES.entries()) {
+      const transitions = history?.filter((entry) => entry.resource === name).map((entry) => entry.to);
+      expect(transitions).toEqual(['CREATING', 'CREATED']);
+      expect(document?.resources.find((resource) => resource.name === name)).toMatchObject({
+        state: 'CREATED',
+        info: { by: index % 2 },
+      });
+    }
+  });
+
+  it('a replica whose burst trusts a head another replica moved past retries on fresh reads and loses nothing', async () => {
+    const other = { ...ref, name: 'interleaved' };
+    const store = new InterferingStore(stack.dynamo, TABLES);
+    const first = new StateUseCases(store);
+    const second = replicas[1] as StateUseCases;
+    const resourceWrite = (name: string) => ({
+      environment: other.environment,
+      domain: other.domain,
+      dataProduct: other.name,
+      version: other.version,
+      name,
+      kind: 'outputPort' as const,
+      technology: 'gated',
+      state: 'CREATING' as const,
+      operationId: 'op-1',
+      attempt: 1,
+    });
+    await first.writeDataProduct({
+      ...other,
+      state: 'CREATING',
+      operationId: 'op-1',
+      operation: {
+        kind: 'deploy',
+        removeData: false,
+        startedAt: new Date().toISOString(),
+        steps: ['a', 'b', 'c'].map((name) => ({ name, action: 'create', method: 'POST', waitsFor: [] })),
+      },
+    });
+    // While the first replica's burst (a, then c) is open, the second writes b right after a's append.
+    store.afterAppend = async (entry) => {
+      if (entry.resource !== 'a') return;
+      store.afterAppend = undefined;
+      await second.writeResource(resourceWrite('b'));
+    };
+    await Promise.all([first.writeResource(resourceWrite('a')), first.writeResource(resourceWrite('c'))]);
+
+    const history = await second.history(other, 0, 100);
+    expect(history.map((entry) => [entry.seq, entry.resource])).toEqual([
+      [1, null],
+      [2, 'a'],
+      [3, 'b'],
+      [4, 'c'],
+    ]);
+    const document = await second.getDataProduct(other);
+    expect(document.resources.map((resource) => [resource.name, resource.state])).toEqual([
+      ['a', 'CREATING'],
+      ['b', 'CREATING'],
+      ['c', 'CREATING'],
+    ]);
+  });
+});
