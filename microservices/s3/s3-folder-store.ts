@@ -1,12 +1,11 @@
 import {
   DeleteObjectCommand,
-  DeleteObjectsCommand,
   HeadBucketCommand,
   HeadObjectCommand,
-  ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { deleteObjectsUnder } from '../../shared/aws/s3-prefix.js';
 import type { FolderStore } from './folder-store.js';
 
 /** FolderStore on the S3 API (AWS, or s3rver locally). */
@@ -41,23 +40,8 @@ export class S3FolderStore implements FolderStore {
     await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: `${prefix}/` }));
   }
 
-  async removeObjects(bucket: string, prefix: string): Promise<number> {
-    let removed = 0;
-    let token: string | undefined;
-    do {
-      const page = await this.client.send(
-        new ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/`, ContinuationToken: token }),
-      );
-      const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
-      if (keys.length > 0) {
-        await this.client.send(
-          new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }),
-        );
-        removed += keys.length;
-      }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    return removed;
+  removeObjects(bucket: string, prefix: string): Promise<number> {
+    return deleteObjectsUnder(this.client, bucket, prefix);
   }
 }
 
