@@ -4,14 +4,15 @@ import { createLogger } from '../../shared/logging/logger.js';
 import { createLambdaHandler, LambdaSelfInvokeRunner } from '../../shared/microservice/lambda-handler.js';
 import { ResourceUseCases } from '../../shared/microservice/resource-use-cases.js';
 import { StateClient } from '../../shared/state/state-client.js';
-import { createObservabilityProvisioner, createObservabilityRuntime } from './observability-service.js';
+import { createServiceRuntime } from '../lambda-runtime/lambda-resource-service.js';
+import { createObservabilityProvisioner } from './observability-service.js';
 import { readObservabilityServiceConfig } from './observability-service-config.js';
 
 /** AWS Lambda entry point of the observability microservice, behind an API Gateway proxy integration. */
 const config = readObservabilityServiceConfig();
 const logger = createLogger('observability');
 const useCases = new ResourceUseCases(
-  createObservabilityProvisioner(config, await createObservabilityRuntime(config, logger)),
+  createObservabilityProvisioner(config, await createServiceRuntime(config, logger)),
   new StateClient(config.stateServiceUrl, { token: config.auth.serviceToken }),
   new LambdaSelfInvokeRunner(
     new LambdaClient(config.region ? { region: config.region } : {}),

@@ -1,25 +1,13 @@
-import { type AuthConfig, readAuthConfig } from '../../shared/auth/auth-config.js';
+import { readAuthConfig } from '../../shared/auth/auth-config.js';
 import { EnvReader } from '../../shared/config/env-reader.js';
-import {
-  type LambdaRuntimeConfig,
-  readLambdaRuntimeConfig,
-} from '../lambda-runtime/lambda-runtime-config.js';
+import type { LambdaServiceConfig } from '../lambda-runtime/lambda-resource-service.js';
+import { readLambdaRuntimeConfig } from '../lambda-runtime/lambda-runtime-config.js';
 
-export interface ObservabilityServiceConfig {
-  host: string;
-  port: number;
-  stateServiceUrl: string;
+export interface ObservabilityServiceConfig extends LambdaServiceConfig {
   /** The state service as the deployed endpoint functions reach it (default: stateServiceUrl). */
   functionStateServiceUrl: string;
   /** A reader token handed to the endpoint functions as DMP_STATE_TOKEN; unset: none. */
   stateReaderToken?: string;
-  region?: string;
-  /** Unset: AWS S3 (the artifacts' bucket) with the default credential chain. */
-  s3Endpoint?: string;
-  dynamoDbEndpoint?: string;
-  heartbeatMs: number;
-  auth: AuthConfig;
-  lambdaRuntime: LambdaRuntimeConfig;
 }
 
 export function readObservabilityServiceConfig(

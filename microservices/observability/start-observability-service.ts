@@ -1,44 +1,21 @@
-import { RemoteTokenVerifier } from '../../shared/auth/verifiers.js';
 import type { RunningServer } from '../../shared/http/serve.js';
 import { createLogger, type Logger } from '../../shared/logging/logger.js';
-import { startResourceService } from '../../shared/microservice/start-resource-service.js';
+import { startLambdaResourceService } from '../lambda-runtime/lambda-resource-service.js';
 import type { LambdaRuntime } from '../lambda-runtime/lambda-runtime-config.js';
-import { createObservabilityProvisioner, createObservabilityRuntime } from './observability-service.js';
+import { createObservabilityProvisioner } from './observability-service.js';
 import type { ObservabilityServiceConfig } from './observability-service-config.js';
 
-/**
- * The observability microservice over HTTP. Pass `runtime` to share one
- * Lambda runtime (and its local Lambda server) with other services; it is
- * then not closed here. Without it, the service makes and closes its own.
- */
-export async function startObservabilityService(
+/** The observability microservice over HTTP, on its own Lambda runtime or on a shared one. */
+export function startObservabilityService(
   config: ObservabilityServiceConfig,
   logger: Logger = createLogger('observability'),
   runtime?: LambdaRuntime,
 ): Promise<RunningServer> {
-  const own = runtime ? undefined : await createObservabilityRuntime(config, logger);
-  const used = (runtime ?? own) as LambdaRuntime;
-  try {
-    const server = await startResourceService({
-      service: 'observability',
-      provisioner: createObservabilityProvisioner(config, used),
-      stateServiceUrl: config.stateServiceUrl,
-      host: config.host,
-      port: config.port,
-      logger,
-      heartbeatMs: config.heartbeatMs,
-      serviceToken: config.auth.serviceToken,
-      verifier: new RemoteTokenVerifier(config.stateServiceUrl, config.auth.tokenCacheMs),
-    });
-    return {
-      ...server,
-      close: async () => {
-        await server.close();
-        await own?.close();
-      },
-    };
-  } catch (error) {
-    await own?.close();
-    throw error;
-  }
+  return startLambdaResourceService(
+    'observability',
+    config,
+    (used) => createObservabilityProvisioner(config, used),
+    logger,
+    runtime,
+  );
 }

@@ -4,14 +4,15 @@ import { createLogger } from '../../shared/logging/logger.js';
 import { createLambdaHandler, LambdaSelfInvokeRunner } from '../../shared/microservice/lambda-handler.js';
 import { ResourceUseCases } from '../../shared/microservice/resource-use-cases.js';
 import { StateClient } from '../../shared/state/state-client.js';
-import { createWorkloadProvisioner, createWorkloadRuntime } from './workload-service.js';
+import { createServiceRuntime } from '../lambda-runtime/lambda-resource-service.js';
+import { createWorkloadProvisioner } from './workload-service.js';
 import { readWorkloadServiceConfig } from './workload-service-config.js';
 
 /** AWS Lambda entry point of the workload microservice, behind an API Gateway proxy integration. */
 const config = readWorkloadServiceConfig();
 const logger = createLogger('workload');
 const useCases = new ResourceUseCases(
-  createWorkloadProvisioner(await createWorkloadRuntime(config, logger)),
+  createWorkloadProvisioner(await createServiceRuntime(config, logger)),
   new StateClient(config.stateServiceUrl, { token: config.auth.serviceToken }),
   new LambdaSelfInvokeRunner(
     new LambdaClient(config.region ? { region: config.region } : {}),

@@ -1,22 +1,9 @@
-import { type AuthConfig, readAuthConfig } from '../../shared/auth/auth-config.js';
+import { readAuthConfig } from '../../shared/auth/auth-config.js';
 import { EnvReader } from '../../shared/config/env-reader.js';
-import {
-  type LambdaRuntimeConfig,
-  readLambdaRuntimeConfig,
-} from '../lambda-runtime/lambda-runtime-config.js';
+import type { LambdaServiceConfig } from '../lambda-runtime/lambda-resource-service.js';
+import { readLambdaRuntimeConfig } from '../lambda-runtime/lambda-runtime-config.js';
 
-export interface WorkloadServiceConfig {
-  host: string;
-  port: number;
-  stateServiceUrl: string;
-  region?: string;
-  /** Unset: AWS S3 (the artifacts' bucket) with the default credential chain. */
-  s3Endpoint?: string;
-  dynamoDbEndpoint?: string;
-  heartbeatMs: number;
-  auth: AuthConfig;
-  lambdaRuntime: LambdaRuntimeConfig;
-}
+export type WorkloadServiceConfig = LambdaServiceConfig;
 
 export function readWorkloadServiceConfig(env: NodeJS.ProcessEnv = process.env): WorkloadServiceConfig {
   const reader = new EnvReader(env);

@@ -1,0 +1,74 @@
+import type { AuthConfig } from '../../shared/auth/auth-config.js';
+import { RemoteTokenVerifier } from '../../shared/auth/verifiers.js';
+import type { RunningServer } from '../../shared/http/serve.js';
+import type { Logger } from '../../shared/logging/logger.js';
+import { startResourceService } from '../../shared/microservice/start-resource-service.js';
+import type { TechnologyProvisioner } from '../../shared/microservice/technology-provisioner.js';
+import {
+  createLambdaRuntime,
+  type LambdaRuntime,
+  type LambdaRuntimeConfig,
+} from './lambda-runtime-config.js';
+
+/** What every microservice deploying functions is configured with. */
+export interface LambdaServiceConfig {
+  host: string;
+  port: number;
+  stateServiceUrl: string;
+  region?: string;
+  /** Unset: AWS S3 (the artifacts' bucket) with the default credential chain. */
+  s3Endpoint?: string;
+  dynamoDbEndpoint?: string;
+  heartbeatMs: number;
+  auth: AuthConfig;
+  lambdaRuntime: LambdaRuntimeConfig;
+}
+
+/** The Lambda runtime of the configured mode, on the configured endpoints. */
+export function createServiceRuntime(config: LambdaServiceConfig, logger: Logger): Promise<LambdaRuntime> {
+  return createLambdaRuntime(
+    config.lambdaRuntime,
+    { region: config.region, s3Endpoint: config.s3Endpoint, dynamoDbEndpoint: config.dynamoDbEndpoint },
+    logger,
+  );
+}
+
+/**
+ * A microservice whose provisioner deploys functions, over HTTP. Pass
+ * `runtime` to share one Lambda runtime (and its local Lambda server) with
+ * other services; it is then not closed here. Without it, the service makes
+ * and closes its own.
+ */
+export async function startLambdaResourceService(
+  service: string,
+  config: LambdaServiceConfig,
+  provisionerOn: (runtime: LambdaRuntime) => TechnologyProvisioner,
+  logger: Logger,
+  runtime?: LambdaRuntime,
+): Promise<RunningServer> {
+  const own = runtime ? undefined : await createServiceRuntime(config, logger);
+  const used = (runtime ?? own) as LambdaRuntime;
+  try {
+    const server = await startResourceService({
+      service,
+      provisioner: provisionerOn(used),
+      stateServiceUrl: config.stateServiceUrl,
+      host: config.host,
+      port: config.port,
+      logger,
+      heartbeatMs: config.heartbeatMs,
+      serviceToken: config.auth.serviceToken,
+      verifier: new RemoteTokenVerifier(config.stateServiceUrl, config.auth.tokenCacheMs),
+    });
+    return {
+      ...server,
+      close: async () => {
+        await server.close();
+        await own?.close();
+      },
+    };
+  } catch (error) {
+    await own?.close();
+    throw error;
+  }
+}
