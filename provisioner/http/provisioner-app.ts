@@ -1,12 +1,11 @@
-import express, { type Express } from 'express';
-import { authorize } from '../../shared/auth/access-rules.js';
+import type { Express } from 'express';
 import type { TokenVerifier } from '../../shared/auth/token-service.js';
-import { authenticate, principalOf } from '../../shared/http/authenticate.js';
+import { authenticate } from '../../shared/http/authenticate.js';
 import { errorHandler, notFoundHandler } from '../../shared/http/error-handler.js';
 import type { HttpObservability } from '../../shared/http/observability.js';
 import { loadOpenApiDocument, swaggerFile } from '../../shared/http/openapi.js';
-import { openApiRouter } from '../../shared/http/openapi-docs.js';
 import { validateRequests } from '../../shared/http/openapi-validator.js';
+import { createServiceApp, metricsRouter } from '../../shared/http/service-app.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import type { ProvisioningUseCases } from '../provisioning-use-cases.js';
 import { provisionerRouter } from './provisioner-router.js';
@@ -30,22 +29,9 @@ export function createProvisionerApp({
   bodyLimitBytes = 1024 * 1024,
 }: ProvisionerAppOptions): Express {
   const openapi = loadOpenApiDocument(swaggerFile('provisioner'));
-  const app = express();
-  app.disable('x-powered-by');
-  app.use(observability.middleware());
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', service: 'provisioner' });
-  });
-  app.use(openApiRouter(openapi));
+  const app = createServiceApp('provisioner', observability, openapi);
   app.use(authenticate(verifier));
-  app.get(
-    '/metrics',
-    (_req, res, next) => {
-      authorize(principalOf(res), 'read');
-      next();
-    },
-    observability.metricsHandler(),
-  );
+  app.use(metricsRouter(observability));
   // Descriptor bodies are raw here: their routes parse them with bounds and validate them.
   app.use(validateRequests(openapi));
   app.use(tokenProxyRouter(stateServiceUrl));

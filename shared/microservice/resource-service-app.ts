@@ -5,8 +5,8 @@ import { authenticate, principalOf } from '../http/authenticate.js';
 import { errorHandler, notFoundHandler } from '../http/error-handler.js';
 import type { HttpObservability } from '../http/observability.js';
 import { loadOpenApiDocument, mergeOpenApi, type OpenApiExtension, swaggerFile } from '../http/openapi.js';
-import { openApiRouter } from '../http/openapi-docs.js';
 import { validateRequests } from '../http/openapi-validator.js';
+import { createServiceApp, metricsRouter } from '../http/service-app.js';
 import type { Logger } from '../logging/logger.js';
 import type { ResourceMethod } from '../state/lifecycle.js';
 import type { ResourceUseCases } from './resource-use-cases.js';
@@ -41,22 +41,9 @@ export function createResourceServiceApp({
     extension,
     `dmp ${service} microservice`,
   );
-  const app = express();
-  app.disable('x-powered-by');
-  app.use(observability.middleware());
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', service });
-  });
-  app.use(openApiRouter(openapi));
+  const app = createServiceApp(service, observability, openapi);
   app.use(authenticate(verifier));
-  app.get(
-    '/metrics',
-    (_req, res, next) => {
-      authorize(principalOf(res), 'read');
-      next();
-    },
-    observability.metricsHandler(),
-  );
+  app.use(metricsRouter(observability));
   // A data plane authorizes its own callers; everything after it is for the provisioner only.
   if (extraRouter) {
     // Bodies of the extra routes are parsed by their router: here, their parameters.

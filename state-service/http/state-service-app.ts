@@ -1,12 +1,11 @@
 import express, { type Express } from 'express';
-import { authorize } from '../../shared/auth/access-rules.js';
 import type { TokenService, TokenVerifier } from '../../shared/auth/token-service.js';
-import { authenticate, principalOf } from '../../shared/http/authenticate.js';
+import { authenticate } from '../../shared/http/authenticate.js';
 import { errorHandler, notFoundHandler } from '../../shared/http/error-handler.js';
 import type { HttpObservability } from '../../shared/http/observability.js';
 import { loadOpenApiDocument, swaggerFile } from '../../shared/http/openapi.js';
-import { openApiRouter } from '../../shared/http/openapi-docs.js';
 import { validateRequests } from '../../shared/http/openapi-validator.js';
+import { createServiceApp, metricsRouter } from '../../shared/http/service-app.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import type { StateUseCases } from '../state-use-cases.js';
 import { stateRouter } from './state-router.js';
@@ -31,23 +30,10 @@ export function createStateServiceApp({
   bodyLimitBytes = 1024 * 1024,
 }: StateServiceAppOptions): Express {
   const openapi = loadOpenApiDocument(swaggerFile('state-service'));
-  const app = express();
-  app.disable('x-powered-by');
-  app.use(observability.middleware());
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', service: 'state-service' });
-  });
-  app.use(openApiRouter(openapi));
+  const app = createServiceApp('state-service', observability, openapi);
   app.use(verifyRouter(tokens));
   app.use(authenticate(verifier));
-  app.get(
-    '/metrics',
-    (_req, res, next) => {
-      authorize(principalOf(res), 'read');
-      next();
-    },
-    observability.metricsHandler(),
-  );
+  app.use(metricsRouter(observability));
   app.use(express.json({ limit: bodyLimitBytes, strict: true }));
   app.use(validateRequests(openapi));
   app.use(tokenAdminRouter(tokens));
