@@ -13,21 +13,17 @@ import type {
 } from '../shared/state/records.js';
 import { ChangeNotifier } from './change-notifier.js';
 import {
-  type Decision,
-  decideCancel,
-  decideDataProductWrite,
-  decideResourceWrite,
-} from './domain/decide-writes.js';
-import { PerKeyQueue } from './per-key-queue.js';
+  decideBatch,
+  lastRecordsOf,
+  type StoredRecords,
+  type Transition,
+  type TransitionResult,
+} from './domain/decide-batch.js';
+import { decideCancel, decideDataProductWrite, decideResourceWrite } from './domain/decide-writes.js';
+import { GroupCommitQueue, type Settlement } from './group-commit-queue.js';
 import type { DataProductFilter, Page, StateStore } from './store/state-store.js';
 
-/**
- * Longest a written change waits to be announced to long-polls while more writes of the same data product
- * are queued behind it: a burst is announced once, when the queue drains, unless it never does.
- */
-const ANNOUNCE_WITHIN_MS = 100;
-
-/** How often a transition re-reads and re-decides after losing a race, before giving up with 409. */
+/** How often a batch of transitions re-reads and re-decides after losing a race, before giving up with 409. */
 const MAX_TRANSITION_ATTEMPTS = 30;
 
 export interface WriteResult<T> {
@@ -41,15 +37,17 @@ export interface LeaseRequest {
   ttlMs: number;
 }
 
-/** The transitions of one data product queued or running in this process. */
-interface PendingTransitions {
-  queued: number;
-  /** Whether one changed it since the last announcement to long-polls. */
-  changed: boolean;
-  deadline?: NodeJS.Timeout;
-  /** The history's head after this burst's last transition, fully projected; unknown after any failure. */
-  head?: number;
+/**
+ * The history's head after this process's last batch of a data product, fully
+ * projected, and its records as of that head (every resource of it).
+ */
+interface KnownState {
+  head: number;
+  stored: StoredRecords;
 }
+
+/** Data products whose state this process keeps known between batches; the least recently written go first. */
+const MAX_KNOWN_DATA_PRODUCTS = 1000;
 
 /** A read that may wait for the data product to change past what the caller saw. */
 export interface WatchRequest {
@@ -72,16 +70,22 @@ export interface HeartbeatRequest {
  * transactions: the change is first appended to the history under the next
  * sequence number (a conditional put: exactly one writer gets each number),
  * then projected onto the state item (a put conditional on its revision).
- * Whoever finds the latest history entry not yet projected — a crash between
- * the two writes — projects it before doing anything else.
+ * The transitions of one data product queued while one batch is being
+ * committed are committed together as the next batch: one history item,
+ * one conditional put. Whoever finds the last history item not fully
+ * projected — a crash between the two writes — projects it before doing
+ * anything else.
  */
 export class StateUseCases {
-  /** Transitions of one data product, one at a time in this process (see PerKeyQueue). */
-  private readonly transitions = new PerKeyQueue();
-  /** Wakes the long-polls of a data product after each of its transitions in this process. */
+  /** Transitions of one data product, committed in batches (see GroupCommitQueue). */
+  private readonly transitions = new GroupCommitQueue<
+    { ref: DataProductRef; transition: Transition },
+    TransitionResult
+  >((key, tasks) => this.commitBatch(key, tasks));
+  /** Per data product: its state after this process's last batch, unknown after any failure (see readForBatch). */
+  private readonly known = new Map<string, KnownState>();
+  /** Wakes the long-polls of a data product after each batch of its transitions in this process. */
   private readonly changes = new ChangeNotifier();
-  /** Per data product: transitions queued or running here, and whether one changed it since the last announcement. */
-  private readonly pending = new Map<string, PendingTransitions>();
 
   constructor(
     private readonly store: StateStore,
@@ -90,12 +94,12 @@ export class StateUseCases {
 
   async getDataProduct(ref: DataProductRef): Promise<DataProductStateDocument> {
     let [latest, record, resources, lease] = await Promise.all([
-      this.store.latestHistory(ref),
+      this.store.latestHistoryItem(ref),
       this.store.getDataProduct(ref),
       this.store.listResources(ref),
       this.store.getLease(ref),
     ]);
-    if (latest && (await this.project(ref, latest))) {
+    if (await this.catchUp(latest, { dataProduct: record, resources: byName(resources.records) })) {
       [record, resources] = await Promise.all([
         this.store.getDataProduct(ref),
         this.store.listResources(ref),
@@ -156,25 +160,27 @@ export class StateUseCases {
   }
 
   writeDataProduct(write: DataProductWrite): Promise<WriteResult<DataProductRecord>> {
-    return this.transition(write, null, write.actor, async () =>
-      decideDataProductWrite(await this.store.getDataProduct(write), write, this.now()),
-    );
+    return this.transition<DataProductRecord>(write, {
+      resource: null,
+      actor: write.actor,
+      decide: (records, now) => decideDataProductWrite(records.dataProduct, write, now),
+    });
   }
 
   cancel(ref: DataProductRef, actor?: string): Promise<WriteResult<DataProductRecord>> {
-    return this.transition(ref, null, actor, async () =>
-      decideCancel(await this.store.getDataProduct(ref), this.now()),
-    );
+    return this.transition<DataProductRecord>(ref, {
+      resource: null,
+      actor,
+      decide: (records, now) => decideCancel(records.dataProduct, now),
+    });
   }
 
   writeResource(write: ResourceWrite): Promise<WriteResult<ResourceRecord>> {
-    const ref = resourceOwner(write);
-    return this.transition(ref, write.name, write.actor, async () => {
-      const [dataProduct, resource] = await Promise.all([
-        this.store.getDataProduct(ref),
-        this.store.getResource(ref, write.name),
-      ]);
-      return decideResourceWrite(dataProduct, resource, write, this.now());
+    return this.transition<ResourceRecord>(resourceOwner(write), {
+      resource: write.name,
+      actor: write.actor,
+      decide: (records, now) =>
+        decideResourceWrite(records.dataProduct, records.resource(write.name), write, now),
     });
   }
 
@@ -248,125 +254,137 @@ export class StateUseCases {
     return this.store.listDataProducts(filter, limit, cursor);
   }
 
-  private async transition<T extends DataProductRecord | ResourceRecord>(
+  private transition<T extends DataProductRecord | ResourceRecord>(
     ref: DataProductRef,
-    resource: string | null,
-    actor: string | undefined,
-    decide: () => Promise<Decision<T>>,
+    transition: Transition,
   ): Promise<WriteResult<T>> {
-    const key = dataProductKey(ref);
-    const pending: PendingTransitions = this.pending.get(key) ?? { queued: 0, changed: false };
-    pending.queued += 1;
-    this.pending.set(key, pending);
-    try {
-      const result = await this.transitions.run(key, () =>
-        this.transitionNow(ref, resource, actor, decide, pending),
-      );
-      if (result.changed && !pending.changed) {
-        pending.changed = true;
-        pending.deadline = setTimeout(() => this.announce(key, pending), ANNOUNCE_WITHIN_MS);
-      }
-      return result;
-    } finally {
-      pending.queued -= 1;
-      if (pending.queued === 0) {
-        this.pending.delete(key);
-        this.announce(key, pending);
-      }
-    }
+    return this.transitions.submit(dataProductKey(ref), { ref, transition }) as Promise<WriteResult<T>>;
   }
 
-  /** Wakes the long-polls of a data product, once per burst of changes. */
-  private announce(key: string, pending: { changed: boolean; deadline?: NodeJS.Timeout }): void {
-    clearTimeout(pending.deadline);
-    if (!pending.changed) return;
-    pending.changed = false;
-    this.changes.notify(key);
-  }
-
-  private async transitionNow<T extends DataProductRecord | ResourceRecord>(
-    ref: DataProductRef,
-    resource: string | null,
-    actor: string | undefined,
-    decide: () => Promise<Decision<T>>,
-    burst: PendingTransitions,
-  ): Promise<WriteResult<T>> {
+  /**
+   * Commits the transitions of one data product queued together: one read
+   * round (none when this process remembers the state from its previous
+   * batch), every decision in memory, one history item, then the projections.
+   * Losing the history put to another replica re-reads everything and decides
+   * the whole batch again. A put that wins proves the records it was decided
+   * on current, so refusals decided alongside stand.
+   */
+  private async commitBatch(
+    key: string,
+    tasks: Array<{ ref: DataProductRef; transition: Transition }>,
+  ): Promise<Array<Settlement<TransitionResult>>> {
+    const ref = tasks[0]?.ref as DataProductRef;
+    const transitions = tasks.map((task) => task.transition);
     for (let attempt = 1; ; attempt += 1) {
-      const decision = await this.decideOnHead(ref, decide, burst);
-      if (decision.kind === 'unchanged') return { record: decision.record, changed: false };
-      const seq = decision.head + 1;
-      const record = { ...decision.record, seq, revision: decision.record.revision + 1 };
-      const entry: HistoryEntry = {
-        seq,
-        at: record.updatedAt,
-        entity: resource === null ? 'dataProduct' : 'resource',
-        resource,
-        from: decision.from,
-        to: record.state,
-        operationId: record.operationId,
-        ...('attempt' in record ? { attempt: record.attempt } : {}),
-        actor: actor ?? 'unknown',
-        error: record.lastError,
-        ...(decision.note ? { note: decision.note } : {}),
-        record,
-      };
-      burst.head = undefined;
+      const { head, stored, fromMemory } = await this.readForBatch(key, ref);
+      const batch = decideBatch(transitions, stored, head, this.now());
+      const settlements = batch.outcomes.map((outcome): Settlement<TransitionResult> => {
+        if (outcome.kind === 'deferred') return 'deferred';
+        return outcome.kind === 'done'
+          ? { ok: true, value: outcome.result }
+          : { ok: false, error: outcome.error };
+      });
+      if (batch.entries.length === 0) {
+        // Refusals and replays decided on what this process remembers are only as good as that memory, and
+        // with nothing to put nothing proves it current: they are decided again on fresh reads.
+        if (fromMemory) {
+          this.known.delete(key);
+          continue;
+        }
+        this.remember(key, { head, stored });
+        return settlements;
+      }
+      this.known.delete(key);
       try {
-        await this.store.appendHistory(ref, entry);
+        await this.store.appendHistory(ref, batch.entries);
       } catch (error) {
         if (!(error instanceof ConflictError) || attempt >= MAX_TRANSITION_ATTEMPTS) throw error;
         await backoff(attempt);
         continue;
       }
-      await this.putProjection(entry);
-      burst.head = seq;
-      return { record, changed: true };
+      await Promise.all(
+        batch.touched.map((touched) =>
+          this.putProjection(touched.resource, touched.record, touched.expectedRevision),
+        ),
+      );
+      this.remember(key, { head: head + batch.entries.length, stored: batch.after });
+      this.changes.notify(key);
+      return settlements;
     }
   }
 
   /**
-   * Decides on the current records, knowing the history's head. Within a burst
-   * of transitions of one data product in this process the head (fully
-   * projected) is known from the previous one, which saves two reads; if
-   * another replica wrote meanwhile, the append at head + 1 fails and the
-   * retry reads everything afresh.
+   * The history's head and the records a batch decides on. Both are known
+   * from this process's previous batch of the data product, if any, which
+   * saves every read: if anybody else wrote since, the history put at head + 1
+   * fails (every writer puts at the successor of a head it read, so whoever
+   * wrote after that head took exactly that key) and the retry reads afresh.
+   * Otherwise one round of reads, in parallel.
    */
-  private async decideOnHead<T extends DataProductRecord | ResourceRecord>(
+  private async readForBatch(
+    key: string,
     ref: DataProductRef,
-    decide: () => Promise<Decision<T>>,
-    burst: PendingTransitions,
-  ): Promise<Decision<T> & { head: number }> {
-    let head = burst.head;
-    if (head === undefined) {
-      const latest = await this.store.latestHistory(ref);
-      if (latest) await this.project(ref, latest);
-      head = latest?.seq ?? 0;
+  ): Promise<KnownState & { fromMemory: boolean }> {
+    const known = this.known.get(key);
+    if (known) return { ...known, fromMemory: true };
+    // The last item may be left unprojected by a crashed writer: every record it touched is read to see.
+    const [latest, dataProduct, resources] = await Promise.all([
+      this.store.latestHistoryItem(ref),
+      this.store.getDataProduct(ref),
+      this.store.listResources(ref),
+    ]);
+    const stored = { dataProduct, resources: byName(resources.records) };
+    await this.catchUp(latest, stored);
+    return { head: latest.at(-1)?.seq ?? 0, stored, fromMemory: false };
+  }
+
+  private remember(key: string, state: KnownState): void {
+    this.known.delete(key);
+    this.known.set(key, state);
+    if (this.known.size > MAX_KNOWN_DATA_PRODUCTS) {
+      const oldest = this.known.keys().next().value;
+      if (oldest !== undefined) this.known.delete(oldest);
     }
-    return { ...(await decide()), head };
   }
 
-  /** Makes the state item reflect a history entry; true when it had to be written. */
-  private async project(ref: DataProductRef, entry: HistoryEntry): Promise<boolean> {
-    const current =
-      entry.resource === null
-        ? await this.store.getDataProduct(ref)
-        : await this.store.getResource(ref, entry.resource);
-    if ((current?.seq ?? 0) >= entry.seq) return false;
-    await this.putProjection(entry);
-    return true;
+  /**
+   * Projects every record the last history item touched whose stored item is
+   * older than that item's last entry of it, and updates `stored` to match;
+   * true when one had to be written.
+   */
+  private async catchUp(
+    lastItem: readonly HistoryEntry[],
+    stored: {
+      dataProduct: DataProductRecord | undefined;
+      resources: Map<string, ResourceRecord | undefined>;
+    },
+  ): Promise<boolean> {
+    const behind = lastRecordsOf(lastItem).filter((entry) => {
+      const current = entry.resource === null ? stored.dataProduct : stored.resources.get(entry.resource);
+      return (current?.seq ?? 0) < entry.seq;
+    });
+    await Promise.all(
+      behind.map((entry) => {
+        const current = entry.resource === null ? stored.dataProduct : stored.resources.get(entry.resource);
+        if (entry.resource === null) stored.dataProduct = entry.record as DataProductRecord;
+        else stored.resources.set(entry.resource, entry.record as ResourceRecord);
+        return this.putProjection(entry.resource, entry.record, current?.revision ?? 0);
+      }),
+    );
+    return behind.length > 0;
   }
 
-  private async putProjection(entry: HistoryEntry): Promise<void> {
+  /** Writes a record's state item over the revision read; losing means another writer projected it first. */
+  private async putProjection(
+    resource: string | null,
+    record: DataProductRecord | ResourceRecord,
+    expectedRevision: number,
+  ): Promise<void> {
     try {
-      if (entry.resource === null) {
-        const record = entry.record as DataProductRecord;
-        await this.store.putDataProduct(record, record.revision - 1);
-      } else {
-        const record = entry.record as ResourceRecord;
-        await this.store.putResource(record, record.revision - 1);
-      }
+      if (resource === null) await this.store.putDataProduct(record as DataProductRecord, expectedRevision);
+      else await this.store.putResource(record as ResourceRecord, expectedRevision);
     } catch (error) {
-      // Another reader projected the same entry first: the item is where it should be.
+      // Another reader projected it first (or a later batch moved it on, past this state): leave it.
       if (!(error instanceof ConflictError)) throw error;
     }
   }
@@ -387,6 +405,10 @@ export class StateUseCases {
 function publicResource(record: ResourceRecord, heartbeatAt: string | null): PublicResourceRecord {
   const { revision: _revision, seq: _seq, dataProduct: _dataProduct, ...rest } = record;
   return { ...rest, heartbeatAt };
+}
+
+function byName(records: readonly ResourceRecord[]): Map<string, ResourceRecord | undefined> {
+  return new Map(records.map((record) => [record.name, record]));
 }
 
 function resourceOwner(write: ResourceWrite): DataProductRef {

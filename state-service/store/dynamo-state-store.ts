@@ -25,8 +25,9 @@ const HEARTBEAT_SUFFIX = '#heartbeat';
  * StateStore on DynamoDB. Table dmp-dataproduct-state holds one state item per
  * data product (and its lease item, key suffixed `#lease`); dmp-resource-state
  * one item per resource (and its heartbeat item, `#heartbeat`); dmp-state-history
- * the transitions, keyed by data product and sequence. No transactions: one
- * conditional write per item, so the same code runs on dynalite and on AWS.
+ * the transitions, one item per batch of them, keyed by data product and the
+ * batch's first sequence number. No transactions: one conditional write per
+ * item, so the same code runs on dynalite and on AWS.
  */
 export class DynamoStateStore implements StateStore {
   constructor(
@@ -102,6 +103,10 @@ export class DynamoStateStore implements StateStore {
   }
 
   async latestHistory(ref: DataProductRef): Promise<HistoryEntry | undefined> {
+    return (await this.latestHistoryItem(ref)).at(-1);
+  }
+
+  async latestHistoryItem(ref: DataProductRef): Promise<HistoryEntry[]> {
     const { Items = [] } = await this.client.send(
       new QueryCommand({
         TableName: this.tables.history,
@@ -112,41 +117,68 @@ export class DynamoStateStore implements StateStore {
         ConsistentRead: true,
       }),
     );
-    return Items[0] ? fromHistoryItem(Items[0]) : undefined;
+    return Items[0] ? entriesOf(Items[0]) : [];
   }
 
-  async appendHistory(ref: DataProductRef, entry: HistoryEntry): Promise<void> {
+  async appendHistory(ref: DataProductRef, entries: readonly HistoryEntry[]): Promise<void> {
+    const first = entries[0];
+    if (!first) return;
     try {
+      // Every writer appends right after a head it read consistently (or wrote itself), so whoever wrote
+      // since then took exactly this key: the condition on it alone decides, without transactions.
       await this.client.send(
         new PutCommand({
           TableName: this.tables.history,
-          Item: { dataProductId: dataProductKey(ref), ...entry },
+          Item: { dataProductId: dataProductKey(ref), seq: first.seq, entries },
           ConditionExpression: 'attribute_not_exists(seq)',
         }),
       );
     } catch (error) {
-      throw asConflict(error, `history entry ${entry.seq} was written by another writer`);
+      throw asConflict(error, `history entry ${first.seq} was written by another writer`);
     }
   }
 
   async readHistory(ref: DataProductRef, afterSeq: number, limit: number): Promise<HistoryEntry[]> {
+    const id = dataProductKey(ref);
+    // The item holding afterSeq may hold later entries too: it is keyed by its first.
+    const straddling =
+      afterSeq > 0
+        ? this.client.send(
+            new QueryCommand({
+              TableName: this.tables.history,
+              KeyConditionExpression: 'dataProductId = :id AND seq <= :after',
+              ExpressionAttributeValues: { ':id': id, ':after': afterSeq },
+              ScanIndexForward: false,
+              Limit: 1,
+              ConsistentRead: true,
+            }),
+          )
+        : undefined;
     const entries: HistoryEntry[] = [];
+    const keep = (items: Record<string, unknown>[] | undefined) => {
+      for (const item of items ?? []) {
+        for (const entry of entriesOf(item)) if (entry.seq > afterSeq) entries.push(entry);
+      }
+    };
+    keep((await straddling)?.Items);
     let startKey: Record<string, unknown> | undefined;
-    do {
+    while (entries.length < limit) {
       const page = await this.client.send(
         new QueryCommand({
           TableName: this.tables.history,
           KeyConditionExpression: 'dataProductId = :id AND seq > :after',
-          ExpressionAttributeValues: { ':id': dataProductKey(ref), ':after': afterSeq },
+          ExpressionAttributeValues: { ':id': id, ':after': afterSeq },
           ConsistentRead: true,
+          // Every item holds at least one entry: this many items are enough.
           Limit: limit - entries.length,
           ExclusiveStartKey: startKey,
         }),
       );
-      entries.push(...(page.Items ?? []).map(fromHistoryItem));
+      keep(page.Items);
       startKey = page.LastEvaluatedKey;
-    } while (startKey && entries.length < limit);
-    return entries;
+      if (!startKey) break;
+    }
+    return entries.slice(0, limit);
   }
 
   async getLease(ref: DataProductRef): Promise<OperationLease | undefined> {
@@ -305,9 +337,14 @@ function fromResourceItem(item: Record<string, unknown>): ResourceRecord {
   return record as unknown as ResourceRecord;
 }
 
-function fromHistoryItem(item: Record<string, unknown>): HistoryEntry {
+/**
+ * The entries of one history item: a batch (`entries`) or, as written before
+ * group commits, a single entry stored flat.
+ */
+function entriesOf(item: Record<string, unknown>): HistoryEntry[] {
+  if (Array.isArray(item.entries)) return item.entries as HistoryEntry[];
   const { dataProductId: _id, ...entry } = item;
-  return entry as unknown as HistoryEntry;
+  return [entry as unknown as HistoryEntry];
 }
 
 function encodeCursor(key: Record<string, unknown>): string {

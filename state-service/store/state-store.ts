@@ -29,7 +29,7 @@ export type LeaseCondition =
  * Where the state service keeps records. State items are projections of the
  * history: every put is conditional on the revision the caller read (0 for an
  * item that must not exist yet) and throws a ConflictError when another writer
- * got there first; so does appending a history entry whose sequence is taken.
+ * got there first; so does appending history at a sequence that is taken.
  */
 export interface StateStore {
   getDataProduct(ref: DataProductRef): Promise<DataProductRecord | undefined>;
@@ -40,8 +40,16 @@ export interface StateStore {
   putDataProduct(record: DataProductRecord, expectedRevision: number): Promise<void>;
   putResource(record: ResourceRecord, expectedRevision: number): Promise<void>;
 
+  /** The newest history entry: the last entry of the last history item. */
   latestHistory(ref: DataProductRef): Promise<HistoryEntry | undefined>;
-  appendHistory(ref: DataProductRef, entry: HistoryEntry): Promise<void>;
+  /** The entries of the last history item (empty for no history): what a crashed writer may have left unprojected. */
+  latestHistoryItem(ref: DataProductRef): Promise<HistoryEntry[]>;
+  /**
+   * Stores consecutive entries (a batch of transitions) as one history item
+   * keyed by the first one's seq; a ConflictError when that seq is taken.
+   */
+  appendHistory(ref: DataProductRef, entries: readonly HistoryEntry[]): Promise<void>;
+  /** Entries past `afterSeq`, in order, at most `limit`, whatever items hold them. */
   readHistory(ref: DataProductRef, afterSeq: number, limit: number): Promise<HistoryEntry[]>;
 
   getLease(ref: DataProductRef): Promise<OperationLease | undefined>;

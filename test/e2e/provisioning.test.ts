@@ -157,6 +157,15 @@ describe('dependency order', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(platform.gated.calls.map((call) => call.resource)).toEqual(['root']);
 
+    // left and right are held once started: both must be started while neither is done (instant work would
+    // otherwise let one finish before the other's start was even recorded, and the order prove nothing).
+    platform.gated.release();
+    platform.gated.hold('left', 'right');
+    await waitFor(
+      async () => platform.gated.calls.length,
+      (count) => count === 3,
+    );
+    expect(platform.gated.calls.map((call) => call.resource).sort()).toEqual(['left', 'right', 'root']);
     platform.gated.release();
     const created = await settledState(statePath('diamond'));
     expect(created.state).toBe('CREATED');

@@ -1,5 +1,6 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DataProductRef } from '../../shared/descriptor/types.js';
+import { type DataProductRef, dataProductKey } from '../../shared/descriptor/types.js';
 import type { HistoryEntry } from '../../shared/state/records.js';
 import { StateUseCases } from '../../state-service/state-use-cases.js';
 import { DynamoStateStore } from '../../state-service/store/dynamo-state-store.js';
@@ -8,9 +9,10 @@ import { removeDir, startTestStack, type TestStack } from '../support/local-stac
 
 /**
  * Two state-service replicas on the same tables, each taking a burst of
- * transitions of one data product at once: within a burst a replica trusts the
- * history head it wrote last, so this proves the other replica's writes are
- * never lost or overwritten by that shortcut.
+ * transitions of one data product at once: each replica commits its queued
+ * transitions in batches (one history item each) and, within a burst, trusts
+ * the history head it wrote last, so this proves the other replica's writes
+ * are never lost or overwritten by those shortcuts.
  */
 const TABLES: StateTableNames = {
   dataProducts: 'replicas-dataproduct',
@@ -20,13 +22,13 @@ const TABLES: StateTableNames = {
 const ref = { environment: 'test', domain: 'sales', name: 'replicated', version: '1.0.0' };
 const NAMES = Array.from({ length: 12 }, (_, index) => `r${index}`);
 
-/** A store that lets a test act right after a given history entry is appended, before it is projected. */
+/** A store that lets a test act right after a history item is appended, before it is projected. */
 class InterferingStore extends DynamoStateStore {
-  afterAppend?: (entry: HistoryEntry) => Promise<void>;
+  afterAppend?: (entries: readonly HistoryEntry[]) => Promise<void>;
 
-  override async appendHistory(ref: DataProductRef, entry: HistoryEntry): Promise<void> {
-    await super.appendHistory(ref, entry);
-    await this.afterAppend?.(entry);
+  override async appendHistory(ref: DataProductRef, entries: readonly HistoryEntry[]): Promise<void> {
+    await super.appendHistory(ref, entries);
+    await this.afterAppend?.(entries);
   }
 }
 
@@ -78,6 +80,16 @@ describe('two replicas writing bursts of one data product', () => {
     expect(history?.map((entry) => entry.seq)).toEqual(
       Array.from({ length: 1 + NAMES.length * 2 }, (_, index) => index + 1),
     );
+    // Each replica committed its queued transitions in batches: fewer history items than entries.
+    const { Items = [] } = await stack.dynamo.send(
+      new QueryCommand({
+        TableName: TABLES.history,
+        KeyConditionExpression: 'dataProductId = :id',
+        ExpressionAttributeValues: { ':id': dataProductKey(ref) },
+        ConsistentRead: true,
+      }),
+    );
+    expect(Items.length).toBeLessThan(1 + NAMES.length * 2);
     const document = await replicas[1]?.getDataProduct(ref);
     expect(document?.historySeq).toBe(1 + NAMES.length * 2);
     for (const [index, name] of NAMES.entries()) {
@@ -119,8 +131,8 @@ describe('two replicas writing bursts of one data product', () => {
       },
     });
     // While the first replica's burst (a, then c) is open, the second writes b right after a's append.
-    store.afterAppend = async (entry) => {
-      if (entry.resource !== 'a') return;
+    store.afterAppend = async (entries) => {
+      if (!entries.some((entry) => entry.resource === 'a')) return;
       store.afterAppend = undefined;
       await second.writeResource(resourceWrite('b'));
     };

@@ -145,6 +145,7 @@ async function resourceItem(name: string, resource: string, table = TABLES.resou
   return Item;
 }
 
+/** The history entries as stored: an item of a group commit holds several (`entries`), an older item one, flat. */
 async function historyItems(name: string, table = TABLES.history) {
   const { Items = [] } = await stack.dynamo.send(
     new QueryCommand({
@@ -154,7 +155,7 @@ async function historyItems(name: string, table = TABLES.history) {
       ConsistentRead: true,
     }),
   );
-  return Items;
+  return Items.flatMap((item): typeof Items => (Array.isArray(item.entries) ? item.entries : [item]));
 }
 
 const errorPaths = (body: { errors?: { path: string }[] }) =>
