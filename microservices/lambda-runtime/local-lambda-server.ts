@@ -126,6 +126,11 @@ export function createLocalLambdaApp(options: LocalLambdaServerOptions): Express
       try {
         invocation = await options.functions.invoke(match.route.functionName, event);
       } catch (error) {
+        if (error instanceof NotFoundError) {
+          // A route whose function is gone is on its way out (the cache may hold it a moment after unpublishing).
+          next();
+          return;
+        }
         log.warn(
           { err: error, functionName: match.route.functionName },
           'the route could not invoke its function',

@@ -128,6 +128,17 @@ describe('local Lambda server: published routes', () => {
     expect((await fetch(published.url)).status).toBe(404);
   });
 
+  it('answers 404, not 502, for a route whose function was deleted while the route is still cached', async () => {
+    const published = await publish('orders-deleted', ['orders', 'deleted']);
+    expect((await fetch(published.url)).status).toBe(200);
+    await runtime.functions.delete('orders-deleted');
+
+    const response = await fetch(published.url);
+
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ error: 'NotFound' });
+  });
+
   it('answers 502 when the function throws or answers something that is not a proxy response', async () => {
     for (const [name, code] of [
       ['route-throws', HANDLERS.throws],
