@@ -1,27 +1,21 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createLambdaRuntime,
-  type LambdaRuntime,
-} from '../../microservices/lambda-runtime/lambda-runtime-config.js';
-import { startLocalLambdaServer } from '../../microservices/lambda-runtime/local-lambda-server.js';
-import type { LocalRouteTable } from '../../microservices/lambda-runtime/local-route-table.js';
 import { startWorkloadService } from '../../microservices/workload/start-workload-service.js';
 import { readWorkloadServiceConfig } from '../../microservices/workload/workload-service-config.js';
-import { DEFAULT_TOKEN_TABLE } from '../../shared/auth/dynamo-token-store.js';
 import type { RunningServer } from '../../shared/http/serve.js';
-import { StateClient } from '../../shared/state/state-client.js';
-import { startStateService } from '../../state-service/start-state-service.js';
-import { DEFAULT_STATE_TABLES } from '../../state-service/store/state-tables.js';
-import { issueTestTokens, type TestTokens } from '../support/auth.js';
-import { freePort } from '../support/free-port.js';
-import { removeDir, startTestStack, type TestStack } from '../support/local-stack.js';
+import type { StateClient } from '../../shared/state/state-client.js';
+import type { TestTokens } from '../support/auth.js';
+import {
+  HARNESS_BUCKET,
+  HARNESS_DATA_PRODUCT,
+  type LambdaServiceHarness,
+  startLambdaServiceHarness,
+} from '../support/lambda-service-harness.js';
 import { silentLogger } from '../support/silent-logger.js';
 import { waitFor } from '../support/wait-for.js';
 
-const BUCKET = 'dmp-datamesh-s3';
-const dataProduct = { environment: 'test', domain: 'sales', name: 'orders', version: '1.0.0' };
+const BUCKET = HARNESS_BUCKET;
+const dataProduct = HARNESS_DATA_PRODUCT;
 const job = `exports.handler = async (event) => ({ folder: process.env.DMP_DEP_RAW_ORDERS_URI, seen: event });`;
 
 function resourceRequest(name: string, specific: Record<string, unknown>) {
@@ -49,78 +43,26 @@ function resourceRequest(name: string, specific: Record<string, unknown>) {
 }
 
 describe('the workload microservice over HTTP, on the state service and the local Lambda runtime', () => {
-  let stack: TestStack;
-  let servers: RunningServer[] = [];
-  let runtime: LambdaRuntime;
+  let harness: LambdaServiceHarness;
   let tokens: TestTokens;
   let service: RunningServer;
   let lambdaServer: RunningServer;
   let state: StateClient;
 
   beforeAll(async () => {
-    stack = await startTestStack();
-    await stack.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'jobs/count.js', Body: job }));
-    const stateService = await startStateService(
-      {
-        host: '127.0.0.1',
-        port: 0,
-        dynamoDbEndpoint: stack.dynamoDbEndpoint,
-        tables: DEFAULT_STATE_TABLES,
-        createTables: true,
-        tokenTable: DEFAULT_TOKEN_TABLE,
-        auth: { tokenCacheMs: 1_000 },
-      },
-      silentLogger,
-    );
-    servers.push(stateService);
-    tokens = await issueTestTokens(stack);
-    state = new StateClient(stateService.url, { token: tokens.provisioner });
-    // The provisioner's side of the contract: the data product is in transit under the operation.
-    await state.writeDataProduct({
-      ...dataProduct,
-      state: 'CREATING',
-      operationId: 'op-1',
-      operation: {
-        kind: 'deploy',
-        removeData: false,
-        startedAt: new Date().toISOString(),
-        steps: [{ name: 'count', action: 'create', method: 'POST', waitsFor: [] }],
+    harness = await startLambdaServiceHarness({
+      artifact: { key: 'jobs/count.js', body: job },
+      resource: 'count',
+      start: async (env) => {
+        const config = readWorkloadServiceConfig({ ...env, DMP_WORKLOAD_PORT: '0' });
+        return { service: await startWorkloadService(config, silentLogger), lambda: config.lambdaRuntime };
       },
     });
-    const lambdaPort = await freePort();
-    const config = readWorkloadServiceConfig({
-      DMP_WORKLOAD_PORT: '0',
-      DMP_STATE_SERVICE_URL: stateService.url,
-      DMP_DYNAMODB_ENDPOINT: stack.dynamoDbEndpoint,
-      DMP_S3_ENDPOINT: stack.s3Endpoint,
-      DMP_SERVICE_TOKEN: tokens.microservice,
-      DMP_HEARTBEAT_MS: '200',
-      DMP_LAMBDA_SERVER_PORT: String(lambdaPort),
-      DMP_LAMBDA_CODE_DIR: `${stack.dataDir}/lambda`,
-    });
-    service = await startWorkloadService(config, silentLogger);
-    servers.push(service);
-    runtime = await createLambdaRuntime(
-      config.lambdaRuntime,
-      { dynamoDbEndpoint: stack.dynamoDbEndpoint, s3Endpoint: stack.s3Endpoint },
-      silentLogger,
-    );
-    lambdaServer = await startLocalLambdaServer({
-      host: '127.0.0.1',
-      port: lambdaPort,
-      functions: runtime.functions,
-      routes: runtime.routes as LocalRouteTable,
-      logger: silentLogger,
-    });
-    servers.push(lambdaServer);
+    ({ tokens, service, lambdaServer, state } = harness);
   });
 
   afterAll(async () => {
-    for (const server of servers.reverse()) await server.close();
-    servers = [];
-    await runtime?.close();
-    await stack?.close();
-    if (stack) removeDir(stack.dataDir);
+    await harness?.close();
   });
 
   it('accepts a workload, reports it CREATED with its function, and the function runs on the invoke endpoint', async () => {
