@@ -18,6 +18,7 @@ import { StateUseCases } from '../state-service/state-use-cases.js';
 import { DynamoStateStore } from '../state-service/store/dynamo-state-store.js';
 import { DEFAULT_STATE_TABLES, ensureStateTables } from '../state-service/store/state-tables.js';
 import { RequestCounter } from './request-counter.js';
+import { startSeparateStack } from './separate-stack.js';
 import { SLEEPY_TECHNOLOGY, SleepyTechnology } from './sleepy-technology.js';
 
 /** dmp as configured by default, or the thesis' naive flow: one resource at a time, a state check every second. */
@@ -53,16 +54,16 @@ const TOKENS: Record<'bench' | 'provisioner' | 'microservice', TokenSpec> = {
  * state service (behind a request counter), the synthetic technology run by
  * the real microservice kit, and the provisioner with the mode's settings.
  */
-export async function startBenchPlatform(mode: BenchMode, workMs: number): Promise<BenchPlatform> {
+export async function startBenchPlatform(
+  mode: BenchMode,
+  workMs: number,
+  separateStack = process.env.DMP_BENCH_SEPARATE_STACK === 'true',
+): Promise<BenchPlatform> {
   const logger = createLogger('bench', 'silent');
   const dataDir = mkdtempSync(join(tmpdir(), 'dmp-bench-'));
-  const stack = await startLocalStack({
-    host: '127.0.0.1',
-    dynamoDbPort: 0,
-    s3Port: 0,
-    dataDir,
-    buckets: [],
-  });
+  const stack = separateStack
+    ? await startSeparateStack(dataDir)
+    : await startLocalStack({ host: '127.0.0.1', dynamoDbPort: 0, s3Port: 0, dataDir, buckets: [] });
   const servers: RunningServer[] = [];
   const close = async () => {
     for (const server of servers.reverse()) await server.close();
