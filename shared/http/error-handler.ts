@@ -41,6 +41,17 @@ export function toHttpError(error: unknown): { status: number; body: ErrorBody }
   }
   const bodyParserError = fromBodyParser(error);
   if (bodyParserError) return bodyParserError;
+  if (error instanceof URIError) {
+    // The router could not percent-decode a path parameter: the URL is the caller's mistake.
+    return {
+      status: 400,
+      body: {
+        error: 'ValidationError',
+        message: 'The path is invalid',
+        errors: [{ path: '/path', message: 'malformed percent-encoding' }],
+      },
+    };
+  }
   return { status: 500, body: { error: 'InternalError', message: 'internal error' } };
 }
 

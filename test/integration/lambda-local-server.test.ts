@@ -128,6 +128,16 @@ describe('local Lambda server: published routes', () => {
     expect((await fetch(published.url)).status).toBe(404);
   });
 
+  it('answers 400, not 500, to a path whose percent-encoding is malformed', async () => {
+    const response = await fetch(`${server.url}/%E0%A4%A/v1/orders`);
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      error: 'ValidationError',
+      errors: [{ path: '/path', message: 'malformed percent-encoding' }],
+    });
+  });
+
   it('answers 404, not 502, for a route whose function was deleted while the route is still cached', async () => {
     const published = await publish('orders-deleted', ['orders', 'deleted']);
     expect((await fetch(published.url)).status).toBe(200);
