@@ -51,9 +51,13 @@ export function parseObservabilitySpecific(
     }
   }
   if (typeof specific.restAPI !== 'string' || !REST_API_NAME.test(specific.restAPI)) {
+    const rule = 'the REST API name (1-128 letters, digits, "_", "." and "-"), created if missing';
     issues.push({
       path: `${BASE}/restAPI`,
-      message: 'is required: the REST API name (1-128 letters, digits, "_", "." and "-"), created if missing',
+      message:
+        typeof specific.restAPI === 'string' && specific.restAPI !== ''
+          ? `"${specific.restAPI.slice(0, 80)}" is not ${rule}`
+          : `is required: ${rule}`,
     });
   }
   const bucket = bucketProblem(specific.bucket);

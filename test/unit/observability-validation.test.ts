@@ -60,7 +60,12 @@ describe('ObservabilityProvisioner.validate', () => {
 
   it.each([
     ['a missing REST API', { restAPI: undefined }, '/resource/specific/restAPI', /required/],
-    ['a REST API name with a slash', { restAPI: 'a/b' }, '/resource/specific/restAPI', /REST API name/],
+    [
+      'a REST API name with a slash',
+      { restAPI: 'a/b' },
+      '/resource/specific/restAPI',
+      /^"a\/b" is not the REST API name/,
+    ],
     ['a missing bucket', { bucket: undefined }, '/resource/specific/bucket', /required/],
     ['a bucket S3 refuses', { bucket: 'UPPER' }, '/resource/specific/bucket', /not a valid S3 bucket/],
     ['no endpoints', { observabilityEndpoint: [] }, ENDPOINT, /non-empty list/],
