@@ -1,6 +1,6 @@
 import type { ResourceDescriptor } from '../../shared/descriptor/types.js';
 import type { ValidationIssue } from '../../shared/errors.js';
-import { type AccessLevel, diffAccess } from '../../shared/iam/access-diff.js';
+import { applyAccess, revokeAccess } from '../../shared/iam/apply-access.js';
 import type { RoleGrants } from '../../shared/iam/role-grants.js';
 import type { ResourceRequest } from '../../shared/microservice/resource-request.js';
 import type {
@@ -67,8 +67,7 @@ export class EventStoreProvisioner implements TechnologyProvisioner {
     // First: the data plane stops serving the port before its grants go.
     await this.registry.remove(record.tableName, record.version);
     const policyName = eventStorePolicyName(identityOf(request));
-    const holders = new Set([...holdersOf(request.resource), ...(previous ? holdersOf(previous) : [])]);
-    for (const role of holders) await this.grants.revoke(role, policyName);
+    await revokeAccess(this.grants, policyName, request.resource, previous);
     if (!request.removeData) return;
     // Versions of one MAJOR share the table and the archive: data goes with the last of them.
     if ((await this.registry.versionsOf(record.tableName)).length > 0) return;
@@ -84,15 +83,9 @@ export class EventStoreProvisioner implements TechnologyProvisioner {
   ) {
     const policyName = eventStorePolicyName(identityOf(request));
     const tableArn = eventTableArn(tableName, this.options.arnScope);
-    const diff = diffAccess(previous, request.resource);
-    const toWrite: { role: string; access: AccessLevel }[] = [
-      ...diff.granted,
-      ...diff.unchanged.map((role) => ({ role, access: accessOf(request.resource, role) })),
-    ];
-    for (const { role, access } of toWrite) {
-      await this.grants.grant(role, policyName, eventStoreAccessPolicy(tableArn, access));
-    }
-    for (const role of diff.revoked) await this.grants.revoke(role, policyName);
+    await applyAccess(this.grants, policyName, previous, request.resource, (access) =>
+      eventStoreAccessPolicy(tableArn, access),
+    );
   }
 
   private recordOf(request: ResourceRequest): PortRecord {
@@ -136,12 +129,4 @@ export class EventStoreProvisioner implements TechnologyProvisioner {
 
 function identityOf(request: ResourceRequest): PortIdentity {
   return { ...request.dataProduct, port: request.resource.name };
-}
-
-function holdersOf(resource: ResourceDescriptor): string[] {
-  return [...(resource.owner ? [resource.owner] : []), ...resource.allow];
-}
-
-function accessOf(resource: ResourceDescriptor, role: string): AccessLevel {
-  return role === resource.owner ? 'read-write' : 'read-only';
 }

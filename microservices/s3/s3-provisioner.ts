@@ -1,6 +1,6 @@
 import type { ResourceDescriptor } from '../../shared/descriptor/types.js';
 import type { ValidationIssue } from '../../shared/errors.js';
-import { diffAccess } from '../../shared/iam/access-diff.js';
+import { applyAccess, revokeAccess } from '../../shared/iam/apply-access.js';
 import type { RoleGrants } from '../../shared/iam/role-grants.js';
 import type { ResourceRequest } from '../../shared/microservice/resource-request.js';
 import type {
@@ -49,8 +49,7 @@ export class S3Provisioner implements TechnologyProvisioner {
   async remove(request: ResourceRequest, previous: ResourceDescriptor | null): Promise<void> {
     const specific = this.specificOf(request.resource);
     const policyName = s3PolicyName(request.dataProduct, request.resource.name);
-    const holders = new Set([...holdersOf(request.resource), ...(previous ? holdersOf(previous) : [])]);
-    for (const role of holders) await this.grants.revoke(role, policyName);
+    await revokeAccess(this.grants, policyName, request.resource, previous);
     if (!(await this.folders.bucketExists(specific.bucket))) return;
     for (const directory of specific.directories) {
       if (request.removeData) await this.folders.removeObjects(specific.bucket, directory);
@@ -65,19 +64,9 @@ export class S3Provisioner implements TechnologyProvisioner {
     specific: S3Specific,
   ) {
     const policyName = s3PolicyName(request.dataProduct, request.resource.name);
-    const diff = diffAccess(previous, request.resource);
-    const toWrite = [
-      ...diff.granted,
-      ...diff.unchanged.map((role) => ({ role, access: accessOf(request.resource, role) })),
-    ];
-    for (const { role, access } of toWrite) {
-      await this.grants.grant(
-        role,
-        policyName,
-        s3AccessPolicy(specific.bucket, specific.directories, access),
-      );
-    }
-    for (const role of diff.revoked) await this.grants.revoke(role, policyName);
+    await applyAccess(this.grants, policyName, previous, request.resource, (access) =>
+      s3AccessPolicy(specific.bucket, specific.directories, access),
+    );
   }
 
   private specificOf(resource: ResourceDescriptor): S3Specific {
@@ -85,14 +74,6 @@ export class S3Provisioner implements TechnologyProvisioner {
     if (!value) throw new Error(issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '));
     return value;
   }
-}
-
-function holdersOf(resource: ResourceDescriptor): string[] {
-  return [...(resource.owner ? [resource.owner] : []), ...resource.allow];
-}
-
-function accessOf(resource: ResourceDescriptor, role: string) {
-  return role === resource.owner ? ('read-write' as const) : ('read-only' as const);
 }
 
 function infoOf({ bucket, directories }: S3Specific): ResourceInfo {
