@@ -8,6 +8,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { isAwsError } from '../../shared/aws/aws-errors.js';
 import type { EventStreamStore } from './event-stream-store.js';
 import type { Commit, StoredEvent } from './stream-commit.js';
 
@@ -87,7 +88,7 @@ export class DynamoEventStreamStore implements EventStreamStore {
       );
       return true;
     } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      if (isAwsError(error, 'ConditionalCheckFailedException')) return false;
       throw error;
     }
   }
@@ -129,7 +130,7 @@ export class DynamoEventStreamStore implements EventStreamStore {
         }),
       );
     } catch (error) {
-      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+      if (!isAwsError(error, 'ConditionalCheckFailedException')) throw error;
     }
   }
 

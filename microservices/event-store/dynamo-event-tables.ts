@@ -6,6 +6,7 @@ import {
   waitUntilTableExists,
   waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
+import { isAwsError } from '../../shared/aws/aws-errors.js';
 import type { EventTables } from './event-tables.js';
 
 /** EventTables on the DynamoDB control plane (AWS, or dynalite locally). */
@@ -37,7 +38,7 @@ export class DynamoEventTables implements EventTables {
         created = true;
       } catch (error) {
         // A concurrent attempt created it between our describe and create: the same outcome.
-        if (nameOf(error) !== 'ResourceInUseException') throw error;
+        if (!isAwsError(error, 'ResourceInUseException')) throw error;
       }
     }
     // The SDK waiter polls DescribeTable with growing delays until the table is ACTIVE.
@@ -52,7 +53,7 @@ export class DynamoEventTables implements EventTables {
     try {
       await this.client.send(new DeleteTableCommand({ TableName: tableName }));
     } catch (error) {
-      if (nameOf(error) === 'ResourceNotFoundException') return;
+      if (isAwsError(error, 'ResourceNotFoundException')) return;
       throw error;
     }
     // DeleteTable answers while the table is still DELETING; a re-create before it is gone would fail.
@@ -67,12 +68,8 @@ export class DynamoEventTables implements EventTables {
       await this.client.send(new DescribeTableCommand({ TableName: tableName }));
       return true;
     } catch (error) {
-      if (nameOf(error) === 'ResourceNotFoundException') return false;
+      if (isAwsError(error, 'ResourceNotFoundException')) return false;
       throw error;
     }
   }
-}
-
-function nameOf(error: unknown): string | undefined {
-  return (error as { name?: string }).name;
 }

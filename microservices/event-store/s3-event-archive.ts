@@ -1,4 +1,5 @@
 import { CopyObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { isS3NotFound } from '../../shared/aws/aws-errors.js';
 import { deleteObjectsUnder } from '../../shared/aws/s3-prefix.js';
 import type { EventArchive } from './event-archive.js';
 
@@ -17,7 +18,7 @@ export class S3EventArchive implements EventArchive {
       const object = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       return await object.Body?.transformToString('utf8');
     } catch (error) {
-      if (isNotFound(error)) return undefined;
+      if (isS3NotFound(error)) return undefined;
       throw error;
     }
   }
@@ -35,9 +36,4 @@ export class S3EventArchive implements EventArchive {
   removeAll(bucket: string, prefix: string): Promise<number> {
     return deleteObjectsUnder(this.client, bucket, prefix);
   }
-}
-
-function isNotFound(error: unknown): boolean {
-  const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return name === 'NoSuchKey' || name === 'NotFound' || $metadata?.httpStatusCode === 404;
 }

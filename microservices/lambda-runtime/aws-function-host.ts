@@ -9,8 +9,8 @@ import {
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
+import { awsErrorName, isAwsError } from '../../shared/aws/aws-errors.js';
 import { NotFoundError, UpstreamError } from '../../shared/errors.js';
-import { awsErrorName, isAwsError } from './aws-errors.js';
 import type {
   FunctionDescription,
   FunctionHost,

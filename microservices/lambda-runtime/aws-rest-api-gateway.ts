@@ -12,8 +12,8 @@ import {
   type RestApi,
 } from '@aws-sdk/client-api-gateway';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { isAwsError } from '../../shared/aws/aws-errors.js';
 import { UpstreamError } from '../../shared/errors.js';
-import { isAwsError } from './aws-errors.js';
 import { addInvokePermission, removeInvokePermission } from './lambda-permissions.js';
 import type { PublishedRoute, RestApiGateway, RestApiRoute } from './rest-api-gateway.js';
 import {

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { zipSync } from 'fflate';
-import { isAwsError } from './aws-errors.js';
+import { isAwsError } from '../../shared/aws/aws-errors.js';
 
 /** Where the platform's default observability endpoint lives in a bucket, and its handler. */
 export const DEFAULT_OBSERVABILITY_ARTIFACT = {

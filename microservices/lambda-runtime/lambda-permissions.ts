@@ -1,6 +1,6 @@
 import { AddPermissionCommand, type LambdaClient, RemovePermissionCommand } from '@aws-sdk/client-lambda';
+import { isAwsError } from '../../shared/aws/aws-errors.js';
 import { UpstreamError } from '../../shared/errors.js';
-import { isAwsError } from './aws-errors.js';
 import type { InvokeGrant } from './function-host.js';
 
 /** AddPermission that converges: a statement with the same id already there is kept. */

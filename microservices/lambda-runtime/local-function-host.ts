@@ -4,6 +4,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { isAwsError } from '../../shared/aws/aws-errors.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import {
@@ -14,7 +15,6 @@ import {
   type PackageLimits,
   unpackArtifact,
 } from './artifact-package.js';
-import { isAwsError } from './aws-errors.js';
 import type {
   ArtifactLocation,
   FunctionDescription,

@@ -6,6 +6,7 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { isAwsError } from '../../shared/aws/aws-errors.js';
 import { ensureTable } from '../../shared/aws/ensure-table.js';
 import { ConflictError } from '../../shared/errors.js';
 import type { ArtifactLocation } from './function-host.js';
@@ -147,5 +148,5 @@ export class LocalFunctionRegistry {
 }
 
 function isConditionFailure(error: unknown): boolean {
-  return (error as { name?: string }).name === 'ConditionalCheckFailedException';
+  return isAwsError(error, 'ConditionalCheckFailedException');
 }

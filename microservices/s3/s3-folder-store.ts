@@ -5,6 +5,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { isS3NotFound } from '../../shared/aws/aws-errors.js';
 import { deleteObjectsUnder } from '../../shared/aws/s3-prefix.js';
 import type { FolderStore } from './folder-store.js';
 
@@ -17,7 +18,7 @@ export class S3FolderStore implements FolderStore {
       await this.client.send(new HeadBucketCommand({ Bucket: bucket }));
       return true;
     } catch (error) {
-      if (isNotFound(error)) return false;
+      if (isS3NotFound(error)) return false;
       throw error;
     }
   }
@@ -28,7 +29,7 @@ export class S3FolderStore implements FolderStore {
       await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
       return false;
     } catch (error) {
-      if (!isNotFound(error)) throw error;
+      if (!isS3NotFound(error)) throw error;
     }
     await this.client.send(
       new PutObjectCommand({ Bucket: bucket, Key: key, Body: new Uint8Array(0), ContentLength: 0 }),
@@ -43,14 +44,4 @@ export class S3FolderStore implements FolderStore {
   removeObjects(bucket: string, prefix: string): Promise<number> {
     return deleteObjectsUnder(this.client, bucket, prefix);
   }
-}
-
-function isNotFound(error: unknown): boolean {
-  const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return (
-    name === 'NotFound' ||
-    name === 'NoSuchKey' ||
-    name === 'NoSuchBucket' ||
-    $metadata?.httpStatusCode === 404
-  );
 }

@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { isAwsError } from '../aws/aws-errors.js';
 import { ensureTable } from '../aws/ensure-table.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { TokenRecord, TokenStore } from './token-store.js';
@@ -55,7 +56,7 @@ export class DynamoTokenStore implements TokenStore {
         new PutCommand({ TableName: this.tableName, Item: record, ConditionExpression: condition }),
       );
     } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') throw onConflict();
+      if (isAwsError(error, 'ConditionalCheckFailedException')) throw onConflict();
       throw error;
     }
   }

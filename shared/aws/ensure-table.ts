@@ -1,4 +1,5 @@
 import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { isAwsError } from './aws-errors.js';
 
 export interface KeyAttribute {
   name: string;
@@ -22,7 +23,7 @@ export async function ensureTable(
     await client.send(new DescribeTableCommand({ TableName: tableName }));
     return;
   } catch (error) {
-    if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
+    if (!isAwsError(error, 'ResourceNotFoundException')) throw error;
   }
   const attributes = new Map<string, 'S' | 'N'>();
   for (const key of [...keys, ...indexes.flatMap((index) => index.keys)])
@@ -49,6 +50,6 @@ export async function ensureTable(
     );
   } catch (error) {
     // Another process created it between our describe and create.
-    if ((error as { name?: string }).name !== 'ResourceInUseException') throw error;
+    if (!isAwsError(error, 'ResourceInUseException')) throw error;
   }
 }

@@ -1,4 +1,5 @@
 import { DeleteRolePolicyCommand, type IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { isAwsError } from '../aws/aws-errors.js';
 import type { PolicyDocument, RoleGrants } from './role-grants.js';
 
 /** RoleGrants on AWS IAM inline role policies. */
@@ -15,7 +16,7 @@ export class IamRoleGrants implements RoleGrants {
         }),
       );
     } catch (error) {
-      if ((error as { name?: string }).name === 'NoSuchEntityException') {
+      if (isAwsError(error, 'NoSuchEntityException')) {
         throw new Error(`IAM role ${role} does not exist`, { cause: error });
       }
       throw error;
@@ -27,7 +28,7 @@ export class IamRoleGrants implements RoleGrants {
       await this.client.send(new DeleteRolePolicyCommand({ RoleName: role, PolicyName: policyName }));
     } catch (error) {
       // Already gone (or the role itself is gone): the grant no longer exists, which is what was asked.
-      if ((error as { name?: string }).name !== 'NoSuchEntityException') throw error;
+      if (!isAwsError(error, 'NoSuchEntityException')) throw error;
     }
   }
 }

@@ -9,3 +9,9 @@ export function isAwsError(error: unknown, ...names: string[]): boolean {
   const name = awsErrorName(error);
   return name !== undefined && names.includes(name);
 }
+
+/** S3's ways of saying an object or bucket is not there (HEAD answers carry only the status). */
+export function isS3NotFound(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+  return isAwsError(error, 'NotFound', 'NoSuchKey', 'NoSuchBucket') || status === 404;
+}
