@@ -2,6 +2,7 @@ import type { DataProductRef } from '../shared/descriptor/types.js';
 import { dataProductKey } from '../shared/descriptor/types.js';
 import { ConflictError } from '../shared/errors.js';
 import type { DataProductRecord, HistoryEntry, ResourceRecord } from '../shared/state/records.js';
+import { contentionPause } from '../shared/time/contention-pause.js';
 import type { ChangeNotifier } from './change-notifier.js';
 import {
   decideBatch,
@@ -93,7 +94,7 @@ export class TransitionCommits {
         await this.store.appendHistory(ref, batch.entries);
       } catch (error) {
         if (!(error instanceof ConflictError) || attempt >= MAX_TRANSITION_ATTEMPTS) throw error;
-        await backoff(attempt);
+        await contentionPause(attempt, 64);
         continue;
       }
       await Promise.all(
@@ -186,10 +187,4 @@ export class TransitionCommits {
 
 function byName(records: readonly ResourceRecord[]): Map<string, ResourceRecord | undefined> {
   return new Map(records.map((record) => [record.name, record]));
-}
-
-/** Jittered, growing pause between attempts at a contended history sequence. */
-function backoff(attempt: number): Promise<void> {
-  const ceiling = Math.min(2 ** attempt, 64);
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
 }

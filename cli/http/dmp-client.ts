@@ -2,6 +2,7 @@ import type { PlanView } from '../../provisioner/domain/plan-view.js';
 import type { PublicDataProductState } from '../../provisioner/domain/public-state.js';
 import type { OperationAccepted } from '../../provisioner/provisioning-use-cases.js';
 import { type DataProductRef, dataProductPath } from '../../shared/descriptor/types.js';
+import { networkReason } from '../../shared/http/json-client.js';
 import type { HistoryEntry } from '../../shared/state/records.js';
 import type { DataProductSummary } from '../../shared/state/state-client.js';
 import {
@@ -99,7 +100,9 @@ export class DmpClient {
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
     } catch (error) {
-      throw new ServerUnavailableError(`cannot reach the server (${where}): ${networkReason(error)}`);
+      throw new ServerUnavailableError(
+        `cannot reach the server (${where}): ${networkReason(error, `no answer within ${REQUEST_TIMEOUT_MS / 1_000}s`)}`,
+      );
     }
     const body = await readBody(response);
     if (response.ok) return body as T;
@@ -129,11 +132,4 @@ async function readBody(response: Response): Promise<unknown> {
   } catch {
     return { message: text.slice(0, 300) };
   }
-}
-
-function networkReason(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  if (error.name === 'TimeoutError') return `no answer within ${REQUEST_TIMEOUT_MS / 1_000}s`;
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? error.message;
 }

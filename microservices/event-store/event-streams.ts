@@ -1,4 +1,5 @@
 import { ConflictError } from '../../shared/errors.js';
+import { contentionPause } from '../../shared/time/contention-pause.js';
 import type { AppendCommand } from './append-command.js';
 import type { EventArchive } from './event-archive.js';
 import type { EventStreamStore } from './event-stream-store.js';
@@ -89,7 +90,7 @@ export class EventStreams {
         await this.complete(port, commit);
         return { result: resultOf(commit), replayed: false };
       }
-      await pause(attempt);
+      await contentionPause(attempt, 50);
     }
     throw new ConflictError(
       `the aggregate kept changing during ${this.options.maxAttempts} attempts; try again`,
@@ -179,10 +180,4 @@ export class EventStreams {
     }
     return body;
   }
-}
-
-/** A short random pause after losing a race, so that racing appenders spread out. */
-function pause(attempt: number): Promise<void> {
-  const ceiling = Math.min(2 ** attempt, 50);
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
 }

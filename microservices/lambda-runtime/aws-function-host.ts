@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CreateFunctionCommand,
   DeleteFunctionCommand,
@@ -38,8 +39,6 @@ export interface AwsFunctionHostOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * FunctionHost on AWS Lambda. Lambda refuses configuration and code updates
  * while a function is Pending or an update is InProgress, so every change
@@ -59,7 +58,7 @@ export class AwsFunctionHost implements FunctionHost {
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.maxWaitMs = options.maxWaitMs ?? 5 * 60_000;
     this.roleRetries = options.roleRetries ?? 5;
-    this.sleep = options.sleep ?? sleepFor;
+    this.sleep = options.sleep ?? ((ms: number) => sleep(ms));
   }
 
   async describe(name: string): Promise<FunctionDescription | undefined> {

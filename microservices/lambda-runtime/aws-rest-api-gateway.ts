@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type APIGatewayClient,
   CreateDeploymentCommand,
@@ -37,7 +38,6 @@ export interface AwsRestApiGatewayOptions {
 
 const PAGE_SIZE = 500;
 const DEPLOY_ATTEMPTS = 5;
-const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * RestApiGateway on Amazon API Gateway (REST APIs, v1). Each route is a GET
@@ -54,7 +54,7 @@ export class AwsRestApiGateway implements RestApiGateway {
     private readonly lambda: LambdaClient,
     private readonly options: AwsRestApiGatewayOptions,
   ) {
-    this.sleep = options.sleep ?? sleepFor;
+    this.sleep = options.sleep ?? ((ms: number) => sleep(ms));
   }
 
   async publish(route: RestApiRoute): Promise<PublishedRoute> {

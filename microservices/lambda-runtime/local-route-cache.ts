@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { matchRoute, type RouteMatch } from './api-gateway-proxy.js';
 import type { LocalRoute, LocalRouteTable } from './local-route-table.js';
 
@@ -31,7 +32,7 @@ export class LocalRouteCache {
     const match = matchRoute(routes, restApiId, stage, segments);
     if (match) return match;
     const wait = this.loadedAt + MIN_RELOAD_MS - this.clock();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (wait > 0) await sleep(wait);
     return matchRoute(await this.reload(requestedAt), restApiId, stage, segments);
   }
 

@@ -54,15 +54,12 @@ export async function requestJson<T = unknown>(
   return { status: response.status, body: parsed as T };
 }
 
-function networkReason(error: unknown): string {
-  if (error instanceof Error) {
-    if (error.name === 'TimeoutError') return 'no answer before the timeout';
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    if (cause?.code) return cause.code;
-    if (cause?.message) return cause.message;
-    return error.message;
-  }
-  return String(error);
+/** Why fetch got no answer, in a few words: a timeout, the socket's error code, or the error's own message. */
+export function networkReason(error: unknown, timeout = 'no answer before the timeout'): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error.name === 'TimeoutError') return timeout;
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? error.message;
 }
 
 function requestIdHeader(): Record<string, string> {
