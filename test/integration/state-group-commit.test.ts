@@ -2,11 +2,12 @@ import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DataProductRef, dataProductKey } from '../../shared/descriptor/types.js';
 import { ConflictError } from '../../shared/errors.js';
-import type { HistoryEntry, ResourceWrite } from '../../shared/state/records.js';
+import type { HistoryEntry } from '../../shared/state/records.js';
 import { StateUseCases } from '../../state-service/state-use-cases.js';
 import { DynamoStateStore } from '../../state-service/store/dynamo-state-store.js';
 import { ensureStateTables, type StateTableNames } from '../../state-service/store/state-tables.js';
 import { removeDir, startTestStack, type TestStack } from '../support/local-stack.js';
+import { resourceWrite, startDeploy } from '../support/state-writes.js';
 
 /**
  * Group commit of the state service on real DynamoDB (dynalite): the
@@ -47,40 +48,6 @@ afterAll(async () => {
 function freshRef(): DataProductRef {
   counter += 1;
   return { environment: 'test', domain: 'sales', name: `group-${counter}`, version: '1.0.0' };
-}
-
-function startDeploy(useCases: StateUseCases, ref: DataProductRef, names: string[]) {
-  return useCases.writeDataProduct({
-    ...ref,
-    state: 'CREATING',
-    operationId: 'op-1',
-    operation: {
-      kind: 'deploy',
-      removeData: false,
-      startedAt: new Date().toISOString(),
-      steps: names.map((name) => ({ name, action: 'create', method: 'POST', waitsFor: [] })),
-    },
-  });
-}
-
-function resourceWrite(
-  ref: DataProductRef,
-  name: string,
-  state: 'CREATING' | 'CREATED',
-  attempt = 1,
-): ResourceWrite {
-  return {
-    environment: ref.environment,
-    domain: ref.domain,
-    dataProduct: ref.name,
-    version: ref.version,
-    name,
-    kind: 'outputPort',
-    technology: 'gated',
-    state,
-    operationId: 'op-1',
-    attempt,
-  };
 }
 
 async function storedItems(ref: DataProductRef): Promise<Record<string, unknown>[]> {

@@ -6,6 +6,7 @@ import { StateUseCases } from '../../state-service/state-use-cases.js';
 import { DynamoStateStore } from '../../state-service/store/dynamo-state-store.js';
 import { ensureStateTables, type StateTableNames } from '../../state-service/store/state-tables.js';
 import { removeDir, startTestStack, type TestStack } from '../support/local-stack.js';
+import { resourceWrite, startDeploy } from '../support/state-writes.js';
 
 /**
  * Two state-service replicas on the same tables, each taking a burst of
@@ -47,29 +48,10 @@ afterAll(async () => {
 
 describe('two replicas writing bursts of one data product', () => {
   it('keep one gapless history and projections equal to each resource’s last entry', async () => {
-    await replicas[0]?.writeDataProduct({
-      ...ref,
-      state: 'CREATING',
-      operationId: 'op-1',
-      operation: {
-        kind: 'deploy',
-        removeData: false,
-        startedAt: new Date().toISOString(),
-        steps: NAMES.map((name) => ({ name, action: 'create', method: 'POST', waitsFor: [] })),
-      },
-    });
+    await startDeploy(replicas[0] as StateUseCases, ref, NAMES);
     const write = (replica: number, name: string, state: 'CREATING' | 'CREATED') =>
       replicas[replica]?.writeResource({
-        environment: ref.environment,
-        domain: ref.domain,
-        dataProduct: ref.name,
-        version: ref.version,
-        name,
-        kind: 'outputPort',
-        technology: 'gated',
-        state,
-        operationId: 'op-1',
-        attempt: 1,
+        ...resourceWrite(ref, name, state),
         ...(state === 'CREATED' ? { info: { by: replica } } : {}),
       });
     // Each resource is moved by the replica of its parity, all at once: both replicas race on one history.
@@ -107,36 +89,17 @@ describe('two replicas writing bursts of one data product', () => {
     const store = new InterferingStore(stack.dynamo, TABLES);
     const first = new StateUseCases(store);
     const second = replicas[1] as StateUseCases;
-    const resourceWrite = (name: string) => ({
-      environment: other.environment,
-      domain: other.domain,
-      dataProduct: other.name,
-      version: other.version,
-      name,
-      kind: 'outputPort' as const,
-      technology: 'gated',
-      state: 'CREATING' as const,
-      operationId: 'op-1',
-      attempt: 1,
-    });
-    await first.writeDataProduct({
-      ...other,
-      state: 'CREATING',
-      operationId: 'op-1',
-      operation: {
-        kind: 'deploy',
-        removeData: false,
-        startedAt: new Date().toISOString(),
-        steps: ['a', 'b', 'c'].map((name) => ({ name, action: 'create', method: 'POST', waitsFor: [] })),
-      },
-    });
+    await startDeploy(first, other, ['a', 'b', 'c']);
     // While the first replica's burst (a, then c) is open, the second writes b right after a's append.
     store.afterAppend = async (entries) => {
       if (!entries.some((entry) => entry.resource === 'a')) return;
       store.afterAppend = undefined;
-      await second.writeResource(resourceWrite('b'));
+      await second.writeResource(resourceWrite(other, 'b', 'CREATING'));
     };
-    await Promise.all([first.writeResource(resourceWrite('a')), first.writeResource(resourceWrite('c'))]);
+    await Promise.all([
+      first.writeResource(resourceWrite(other, 'a', 'CREATING')),
+      first.writeResource(resourceWrite(other, 'c', 'CREATING')),
+    ]);
 
     const history = await second.history(other, 0, 100);
     expect(history.map((entry) => [entry.seq, entry.resource])).toEqual([
