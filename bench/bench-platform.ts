@@ -14,6 +14,7 @@ import { type RunningServer, serve } from '../shared/http/serve.js';
 import { createLogger } from '../shared/logging/logger.js';
 import { startResourceService } from '../shared/microservice/start-resource-service.js';
 import { createStateServiceApp } from '../state-service/http/state-service-app.js';
+import { readStateServiceConfig } from '../state-service/state-service-config.js';
 import { StateUseCases } from '../state-service/state-use-cases.js';
 import { DynamoStateStore } from '../state-service/store/dynamo-state-store.js';
 import { DEFAULT_STATE_TABLES, ensureStateTables } from '../state-service/store/state-tables.js';
@@ -73,7 +74,13 @@ export async function startBenchPlatform(
   try {
     const documentClient = createDynamoDocumentClient({ dynamoDbEndpoint: stack.dynamoDbEndpoint });
     await ensureStateTables(documentClient, DEFAULT_STATE_TABLES);
-    const tokenService = new TokenService(await DynamoTokenStore.create(documentClient));
+    // The state service as `npm start` configures it (DMP_STATE_* variables apply), in front of this stack.
+    const stateConfig = readStateServiceConfig(process.env);
+    const tokenService = new TokenService(
+      await DynamoTokenStore.create(documentClient),
+      undefined,
+      stateConfig.verifiedTokenTtlMs,
+    );
     const tokens = await bootstrapTokens(tokenService, TOKENS);
     const counter = new RequestCounter();
     counter.identify(tokens.bench, 'bench');

@@ -2,6 +2,7 @@ import { NotFoundError, UnauthorizedError } from '../errors.js';
 import type { Principal, Role } from './principal.js';
 import type { TokenRecord, TokenStore, TokenSummary } from './token-store.js';
 import { hashesMatch, hashToken, issueToken, tokenIdOf } from './tokens.js';
+import { VerifiedPrincipals } from './verified-principals.js';
 
 export interface TokenVerifier {
   /** The principal a bearer token proves; UnauthorizedError when it proves nothing. */
@@ -29,13 +30,15 @@ export interface IssuedTokenView {
  * instances within the TTL.
  */
 export class TokenService implements TokenVerifier {
-  private readonly verified = new Map<string, { principal: Principal; until: number }>();
+  private readonly verified: VerifiedPrincipals;
 
   constructor(
     private readonly store: TokenStore,
     private readonly clock: () => Date = () => new Date(),
     private readonly verifiedTtlMs = 0,
-  ) {}
+  ) {
+    this.verified = new VerifiedPrincipals(() => this.clock().getTime());
+  }
 
   async issue(request: NewToken): Promise<IssuedTokenView> {
     const { id, token, hash } = issueToken();
@@ -54,19 +57,12 @@ export class TokenService implements TokenVerifier {
   }
 
   async verify(token: string): Promise<Principal> {
-    const key = this.verifiedTtlMs > 0 ? hashToken(token) : undefined;
-    const cached = key ? this.verified.get(key) : undefined;
-    if (cached && cached.until > this.clock().getTime()) return cached.principal;
-    const { principal, expiresAt } = await this.verifyWithStore(token);
-    if (key) {
-      if (this.verified.size > 10_000) this.verified.clear();
+    if (this.verifiedTtlMs === 0) return (await this.verifyWithStore(token)).principal;
+    return this.verified.verify(hashToken(token), async () => {
+      const { principal, expiresAt } = await this.verifyWithStore(token);
       const expiry = expiresAt ? Date.parse(expiresAt) : Number.POSITIVE_INFINITY;
-      this.verified.set(key, {
-        principal,
-        until: Math.min(this.clock().getTime() + this.verifiedTtlMs, expiry),
-      });
-    }
-    return principal;
+      return { principal, until: Math.min(this.clock().getTime() + this.verifiedTtlMs, expiry) };
+    });
   }
 
   private async verifyWithStore(token: string): Promise<{ principal: Principal; expiresAt: string | null }> {
@@ -113,7 +109,7 @@ export class TokenService implements TokenVerifier {
   }
 
   private forget(id: string): void {
-    for (const [key, entry] of this.verified) if (entry.principal.id === id) this.verified.delete(key);
+    this.verified.forget((principal) => principal.id === id);
   }
 
   private async known(id: string): Promise<TokenRecord> {

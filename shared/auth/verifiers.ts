@@ -4,39 +4,38 @@ import { requestJson } from '../http/json-client.js';
 import { type Principal, ROLES, type Role } from './principal.js';
 import type { TokenVerifier } from './token-service.js';
 import { hashToken, isDmpToken } from './tokens.js';
+import { type Verification, VerifiedPrincipals } from './verified-principals.js';
 
 /**
  * Verifies tokens by asking the state service (which keeps the token table),
  * remembering answers briefly: a revoked token stops working within the TTL.
  */
 export class RemoteTokenVerifier implements TokenVerifier {
-  private readonly cache = new Map<string, { principal: Principal; until: number }>();
+  private readonly verified: VerifiedPrincipals;
 
   constructor(
     private readonly stateServiceUrl: string,
     private readonly ttlMs = 10_000,
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    this.verified = new VerifiedPrincipals(clock);
+  }
 
-  async verify(token: string): Promise<Principal> {
-    const key = hashToken(token);
-    const cached = this.cache.get(key);
-    if (cached && cached.until > this.clock()) return cached.principal;
+  verify(token: string): Promise<Principal> {
+    return this.verified.verify(hashToken(token), () => this.askStateService(token));
+  }
+
+  private async askStateService(token: string): Promise<Verification> {
     const response = await requestJson<Principal & { message?: string }>(
       'POST',
       `${this.stateServiceUrl}/v1/auth/verify`,
       undefined,
       { headers: { authorization: `Bearer ${token}` }, timeoutMs: 5_000 },
     );
-    if (response.status !== 200) {
-      this.cache.delete(key);
+    if (response.status !== 200)
       throw new UnauthorizedError('the bearer token is invalid, expired or revoked');
-    }
     const { id, name, role, domains } = response.body;
-    const principal = { id, name, role, domains };
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(key, { principal, until: this.clock() + this.ttlMs });
-    return principal;
+    return { principal: { id, name, role, domains }, until: this.clock() + this.ttlMs };
   }
 }
 

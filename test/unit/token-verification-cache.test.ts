@@ -1,15 +1,31 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { TokenService } from '../../shared/auth/token-service.js';
 import type { TokenRecord, TokenStore } from '../../shared/auth/token-store.js';
+import { RemoteTokenVerifier } from '../../shared/auth/verifiers.js';
 import { UnauthorizedError } from '../../shared/errors.js';
 
 /** Tokens in memory, counting how often verification had to read one. */
 class CountingStore implements TokenStore {
   readonly records = new Map<string, TokenRecord>();
   reads = 0;
+  private held: Promise<void> | undefined;
   async get(id: string) {
     this.reads += 1;
-    return this.records.get(id);
+    const record = this.records.get(id);
+    const held = this.held;
+    this.held = undefined;
+    await held;
+    return record;
+  }
+  /** The next read answers what it read only once `release` is called: a verification held in flight. */
+  holdNextRead(): () => void {
+    let release = () => undefined as void;
+    this.held = new Promise((resolve) => {
+      release = resolve;
+    });
+    return release;
   }
   async create(record: TokenRecord) {
     this.records.set(record.id, record);
@@ -39,6 +55,30 @@ describe('TokenService with a verified-token TTL', () => {
     advance(1_001);
     await service.verify(token);
     expect(store.reads).toBe(2);
+  });
+
+  it('reads the store once for a burst of requests that arrive together with an unknown token', async () => {
+    const { store, service } = setup(1_000);
+    const { token } = await service.issue({ name: 'ci', role: 'deployer', domains: ['sales'] });
+
+    const principals = await Promise.all(Array.from({ length: 10 }, () => service.verify(token)));
+
+    expect(principals.map((principal) => principal.name)).toEqual(Array(10).fill('ci'));
+    expect(store.reads).toBe(1);
+  });
+
+  it('does not cache a verification that was in flight when the token was revoked', async () => {
+    const { store, service } = setup(60_000);
+    const { token, summary } = await service.issue({ name: 'ci', role: 'deployer', domains: ['sales'] });
+
+    const release = store.holdNextRead();
+    const inFlight = service.verify(token);
+    await service.revoke(summary.id);
+    release();
+    await inFlight;
+
+    await expect(service.verify(token)).rejects.toBeInstanceOf(UnauthorizedError);
+    expect(store.reads).toBe(3);
   });
 
   it('refuses a token revoked or rotated through it at once, whatever the TTL', async () => {
@@ -76,5 +116,45 @@ describe('TokenService with a verified-token TTL', () => {
     await service.verify(token);
     expect(store.reads).toBe(2);
     await expect(service.verify(`${token}x`)).rejects.toBeInstanceOf(UnauthorizedError);
+  });
+});
+
+describe('RemoteTokenVerifier', () => {
+  /** A state service that answers /v1/auth/verify for one token, counting the questions. */
+  async function stateServiceKnowing(token: string) {
+    let questions = 0;
+    const server = createServer((request, response) => {
+      questions += 1;
+      const known = request.headers.authorization === `Bearer ${token}`;
+      response.writeHead(known ? 200 : 401, { 'content-type': 'application/json' });
+      response.end(
+        JSON.stringify(
+          known ? { id: 't1', name: 'ci', role: 'deployer', domains: ['sales'] } : { message: 'no' },
+        ),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      questions: () => questions,
+      close: () => new Promise((resolve) => server.close(resolve)),
+    };
+  }
+
+  it('asks the state service once for a burst of requests with the same token, and not for a refusal twice', async () => {
+    const stateService = await stateServiceKnowing('dmp_t1_secret');
+    try {
+      const verifier = new RemoteTokenVerifier(stateService.url, 10_000);
+      const principals = await Promise.all(Array.from({ length: 8 }, () => verifier.verify('dmp_t1_secret')));
+      expect(principals.map((principal) => principal.name)).toEqual(Array(8).fill('ci'));
+      expect(stateService.questions()).toBe(1);
+
+      await expect(verifier.verify('dmp_t1_wrong')).rejects.toBeInstanceOf(UnauthorizedError);
+      await expect(verifier.verify('dmp_t1_wrong')).rejects.toBeInstanceOf(UnauthorizedError);
+      expect(stateService.questions()).toBe(3);
+    } finally {
+      await stateService.close();
+    }
   });
 });
