@@ -16,7 +16,12 @@ import { evaluatePolicy } from '../shared/governance/evaluate-policy.js';
 import type { GovernancePolicy } from '../shared/governance/policy.js';
 import { isTransit, type LifecycleState } from '../shared/state/lifecycle.js';
 import type { DataProductStateDocument, HistoryEntry } from '../shared/state/records.js';
-import type { DataProductSummary, ListFilter, StateClient } from '../shared/state/state-client.js';
+import type {
+  DataProductSummary,
+  ListFilter,
+  StateClient,
+  StateWatch,
+} from '../shared/state/state-client.js';
 import type { MicroserviceCapabilities } from './discovery/capabilities.js';
 import type { Discovery } from './discovery/discovery.js';
 import type { SpecificChecks } from './discovery/specific-checks.js';
@@ -154,9 +159,14 @@ export class ProvisioningUseCases {
     return { state: result.state, operationId: result.operationId, cancelRequested: true };
   }
 
-  async getState(ref: DataProductRef, principal: Principal): Promise<PublicDataProductState> {
+  /** The public state; with `watch`, a long-poll answered once the data product moves past `changedAfter`. */
+  async getState(
+    ref: DataProductRef,
+    principal: Principal,
+    watch?: StateWatch,
+  ): Promise<PublicDataProductState> {
     authorize(principal, 'read', ref.domain);
-    const stored = await this.deps.state.getDataProduct(ref);
+    const stored = await this.deps.state.getDataProduct(ref, watch);
     if (!stored) throw new NotFoundError(`data product ${describeRef(ref)} is unknown`);
     return publicState(stored);
   }

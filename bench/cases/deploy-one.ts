@@ -7,10 +7,10 @@ export interface DeployMeasurement {
   resources: number;
   depth: number;
   workMs: number;
-  /** POST sent → state CREATED observed by a client polling GET state every `observeEveryMs`. */
+  /** POST sent → state CREATED observed by a client following GET state by long-polls (as `dmp deploy --wait`). */
   deployMs: number;
   criticalPathMs: number;
-  observeEveryMs: number;
+  observedBy: 'long-poll';
   /** Requests the state service received from the platform (provisioner and microservice) per resource. */
   stateRequestsPerResource: number;
   stateRequests: {
@@ -22,7 +22,8 @@ export interface DeployMeasurement {
   maxConcurrentWork: number;
 }
 
-const OBSERVE_EVERY_MS = 20;
+/** How long one observing read may be held by the provisioner (a change answers it at once). */
+const OBSERVE_WAIT_MS = 5_000;
 /** After CREATED is seen, what the operation still sends (lease release) belongs to the deploy too. */
 const SETTLE_MS = 300;
 
@@ -42,14 +43,18 @@ export async function deployOne(
   const posted = await client.postDescriptor(yaml);
   if (posted.status !== 202)
     throw new Error(`deploy refused: ${posted.status} ${JSON.stringify(posted.body)}`);
+  let seen = 0;
   await pollUntil(
     async () => {
-      const { body } = await client.get<{ state: string; lastError: string | null }>(statePathOf(name));
+      const { body } = await client.get<{ state: string; lastError: string | null; historySeq: number }>(
+        `${statePathOf(name)}?changedAfter=${seen}&waitMs=${OBSERVE_WAIT_MS}`,
+      );
       if (body.state === 'CREATED') return true;
       if (body.state !== 'CREATING') throw new Error(`deploy ended ${body.state}: ${body.lastError}`);
+      seen = body.historySeq;
       return undefined;
     },
-    { intervalMs: OBSERVE_EVERY_MS, timeoutMs, what: `data product ${name} CREATED` },
+    { intervalMs: 0, timeoutMs, what: `data product ${name} CREATED` },
   );
   const deployMs = performance.now() - started;
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
@@ -60,7 +65,7 @@ export async function deployOne(
     workMs,
     deployMs: round(deployMs, 1),
     criticalPathMs: shape.depth * workMs,
-    observeEveryMs: OBSERVE_EVERY_MS,
+    observedBy: 'long-poll',
     stateRequestsPerResource: round(platformRequests / shape.resources),
     stateRequests: {
       platform: platformRequests,

@@ -64,8 +64,13 @@ export class DmpClient {
     return this.send('POST', `/v1/dataproduct/${dataProductPath(ref)}/cancel`);
   }
 
-  state(ref: DataProductRef): Promise<PublicDataProductState> {
-    return this.send<PublicDataProductState>('GET', `/v1/dataproduct/state/${dataProductPath(ref)}`);
+  /** The state; with `watch`, the server holds the answer until the state moves past `changedAfter` or `waitMs` ends. */
+  state(
+    ref: DataProductRef,
+    watch?: { changedAfter: number; waitMs: number },
+  ): Promise<PublicDataProductState> {
+    const query = watch ? `?changedAfter=${watch.changedAfter}&waitMs=${watch.waitMs}` : '';
+    return this.send<PublicDataProductState>('GET', `/v1/dataproduct/state/${dataProductPath(ref)}${query}`);
   }
 
   history(

@@ -18,9 +18,15 @@ export type FollowResult =
 /** A restarting provisioner should not fail a pipeline: this many failed reads in a row, then give up. */
 const TOLERATED_FAILED_READS = 5;
 
+/** Longest the server is asked to hold one read (its limit is 20 s; the request timeout is 30 s). */
+export const LONG_POLL_MS = 15_000;
+
 /**
- * Reads the state until the data product leaves its transit state, backing
- * off from `io.poll.initialMs` to `io.poll.maxMs`; never sleeps past the deadline.
+ * Reads the state until the data product leaves its transit state. Each read
+ * after the first is a long-poll past the `historySeq` already seen, so each
+ * change is shown as it happens; a server that sends no `historySeq` (older
+ * than long-polls) is polled instead, backing off from `io.poll.initialMs` to
+ * `io.poll.maxMs`, as after a failed read. Never waits past the deadline.
  */
 export async function followOperation(
   client: DmpClient,
@@ -33,8 +39,13 @@ export async function followOperation(
   let failedReads = 0;
   let last: PublicDataProductState | undefined;
   for (;;) {
+    const remaining = timeoutMs - (io.now() - start);
+    const watch =
+      last?.historySeq !== undefined && failedReads === 0 && remaining > 0
+        ? { changedAfter: last.historySeq, waitMs: Math.min(LONG_POLL_MS, remaining) }
+        : undefined;
     try {
-      last = await client.state(ref);
+      last = await client.state(ref, watch);
       failedReads = 0;
       onState(last, io.now() - start);
       if (!isTransit(last.state as LifecycleState)) {
@@ -44,12 +55,14 @@ export async function followOperation(
       failedReads += 1;
       if (!(error instanceof ServerUnavailableError) || failedReads >= TOLERATED_FAILED_READS) throw error;
     }
-    const remaining = timeoutMs - (io.now() - start);
-    if (remaining <= 0) {
+    const left = timeoutMs - (io.now() - start);
+    if (left <= 0) {
       if (!last) throw new ServerUnavailableError('no state could be read before the timeout');
       return { kind: 'timeout', state: last, elapsedMs: io.now() - start };
     }
-    await io.sleep(Math.min(delay, remaining));
+    // The next read waits on the server: no pause before it.
+    if (last?.historySeq !== undefined && failedReads === 0) continue;
+    await io.sleep(Math.min(delay, left));
     delay = Math.min(Math.round(delay * 1.5), io.poll.maxMs);
   }
 }

@@ -78,7 +78,8 @@ export function ownerOf(ref: DataProductRef, resourceName: string): string {
 export function defaultFunctionName(prefix: string, ref: DataProductRef, resourceName: string): string {
   const hash = createHash('sha256').update(ownerOf(ref, resourceName)).digest('hex').slice(0, 8);
   const readable = `${ref.domain}-${ref.name}-${ref.version}-${resourceName}`.replace(/[^A-Za-z0-9_-]/g, '-');
-  return `${prefix}-${readable}`.slice(0, 64 - hash.length - 1).replace(/-+$/, '') + `-${hash}`;
+  const stem = `${prefix}-${readable}`.slice(0, 64 - hash.length - 1).replace(/-+$/, '');
+  return `${stem}-${hash}`;
 }
 
 /** A name usable inside an environment variable name: upper case, anything else `_`. */

@@ -21,6 +21,8 @@ export interface PublicDataProductState extends DataProductRef {
   lastError: string | null;
   rootCauses: RootCause[];
   cancelRequested: boolean;
+  /** Grows with every transition of the data product or a resource: pass it as `changedAfter` to wait for the next. */
+  historySeq: number;
   resources: PublicResourceState[];
 }
 
@@ -46,6 +48,7 @@ export function publicState(stored: DataProductStateDocument): PublicDataProduct
     lastError: stored.lastError,
     rootCauses: stored.rootCauses ?? [],
     cancelRequested: stored.operation?.cancelRequested ?? false,
+    historySeq: stored.historySeq ?? 0,
     resources: names.map((name) => {
       const record = records.get(name);
       const declaredResource = kinds.get(name);

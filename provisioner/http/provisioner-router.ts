@@ -87,7 +87,22 @@ export function provisionerRouter(useCases: ProvisioningUseCases, bodyLimitBytes
   });
 
   router.get('/v1/dataproduct/state/:environment/:domain/:name/:version', async (req, res) => {
-    res.json(await useCases.getState(dataProductRefFromPath(req.params), principalOf(res)));
+    const ref = dataProductRefFromPath(req.params);
+    const { changedAfter, waitMs } = req.query;
+    if (changedAfter === undefined && waitMs === undefined) {
+      res.json(await useCases.getState(ref, principalOf(res)));
+      return;
+    }
+    // A long-poll, passed on to the state service: stop waiting when the caller hangs up. (The OpenAPI
+    // validator has checked both are integers in range.)
+    const hangUp = new AbortController();
+    res.on('close', () => hangUp.abort());
+    const watch = {
+      changedAfter: Number(changedAfter ?? 0),
+      waitMs: Number(waitMs ?? 0),
+      signal: hangUp.signal,
+    };
+    res.json(await useCases.getState(ref, principalOf(res), watch));
   });
 
   router.get('/v1/dataproduct/history/:environment/:domain/:name/:version', async (req, res) => {

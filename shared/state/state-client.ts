@@ -46,6 +46,14 @@ type ErrorBody = { message?: string; currentState?: string; operationId?: string
 type Written<T> = T & { changed: boolean };
 
 /** The HTTP client of the state service, used by the provisioner and by every microservice. */
+/** A long-poll: answer once the data product's `historySeq` passes `changedAfter`, or after `waitMs` as it stands. */
+export interface StateWatch {
+  changedAfter: number;
+  waitMs: number;
+  /** Aborted when whoever waits goes away. */
+  signal?: AbortSignal;
+}
+
 export class StateClient {
   private readonly timeoutMs: number;
   private readonly attempts: number;
@@ -64,7 +72,7 @@ export class StateClient {
    */
   async getDataProduct(
     ref: DataProductRef,
-    watch?: { changedAfter: number; waitMs: number; signal?: AbortSignal },
+    watch?: StateWatch,
   ): Promise<DataProductStateDocument | undefined> {
     const path = `/v1/state/dataproduct/${dataProductPath(ref)}`;
     const response = watch

@@ -177,6 +177,48 @@ describe('dependency order', () => {
   });
 });
 
+describe('following an operation', () => {
+  it('holds a GET state with changedAfter until the data product moves past it, then answers the move', async () => {
+    platform.gated.hold('slow');
+    expect((await postYaml(descriptorYaml('watched', [{ name: 'slow' }]))).status).toBe(202);
+    const creating = await waitFor(
+      async () => (await api.get(statePath('watched'))).body as PublicDataProductState,
+      (body) => body.resources[0]?.state === 'CREATING',
+    );
+    expect(creating.historySeq).toBeGreaterThan(0);
+
+    // Nothing moves while the work is held: the long-poll answers after waitMs, unchanged.
+    const held = await api.get(`${statePath('watched')}?changedAfter=${creating.historySeq}&waitMs=300`);
+    expect(held.status).toBe(200);
+    expect(held.body).toMatchObject({ state: 'CREATING', historySeq: creating.historySeq });
+
+    let answeredAt = 0;
+    const watching = api
+      .get(`${statePath('watched')}?changedAfter=${creating.historySeq}&waitMs=15000`)
+      .then((response) => {
+        answeredAt = Date.now();
+        return response;
+      });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(answeredAt).toBe(0);
+    const releasedAt = Date.now();
+    platform.gated.release();
+    const moved = await watching;
+    expect(moved.status).toBe(200);
+    expect(moved.body.historySeq).toBeGreaterThan(creating.historySeq);
+    expect(moved.body.resources[0].state).toBe('CREATED');
+    // Answered by the move, long before the 15 s the caller was ready to wait.
+    expect(answeredAt - releasedAt).toBeLessThan(10_000);
+  });
+
+  it('refuses a changedAfter or waitMs that is not a whole number in range with 400 naming each', async () => {
+    const response = await api.get(`${statePath('watched')}?changedAfter=-1&waitMs=99999999`);
+    expect(response.status).toBe(400);
+    const paths = (response.body.errors as { path: string }[]).map((issue) => issue.path).sort();
+    expect(paths).toEqual(['/query/changedAfter', '/query/waitMs']);
+  });
+});
+
 describe('validation', () => {
   const cases: [string, string, RegExp][] = [
     ['malformed YAML', 'name: [unclosed\ndomain: x', /invalid YAML: .+/],

@@ -49,6 +49,7 @@ function snapshot(
     lastError: null,
     rootCauses: [],
     cancelRequested: false,
+    historySeq: 1,
     resources,
     ...extra,
   };

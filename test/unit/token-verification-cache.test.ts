@@ -21,11 +21,11 @@ class CountingStore implements TokenStore {
   }
   /** The next read answers what it read only once `release` is called: a verification held in flight. */
   holdNextRead(): () => void {
-    let release = () => undefined as void;
+    let release: () => void = () => undefined;
     this.held = new Promise((resolve) => {
       release = resolve;
     });
-    return release;
+    return () => release();
   }
   async create(record: TokenRecord) {
     this.records.set(record.id, record);
