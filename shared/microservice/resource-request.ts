@@ -25,40 +25,44 @@ export interface ResourceDependency {
 const name = { type: 'string', minLength: 1, maxLength: 128, pattern: NAME_PATTERN };
 const roles = { type: 'array', items: { type: 'string', minLength: 1, maxLength: 64 } };
 
+const dataProductRefSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['environment', 'domain', 'name', 'version'],
+  properties: {
+    environment: name,
+    domain: name,
+    name,
+    version: { type: 'string', pattern: VERSION_PATTERN },
+  },
+};
+
+const resourceSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind', 'name', 'type', 'technology', 'allow', 'dependsOn', 'specific'],
+  properties: {
+    kind: { enum: RESOURCE_KINDS },
+    name,
+    type: { type: 'string', minLength: 1 },
+    technology: name,
+    description: { type: 'string' },
+    owner: { type: 'string', minLength: 1, maxLength: 64 },
+    allow: roles,
+    dependsOn: { type: 'array', items: name },
+    specific: { type: 'object' },
+  },
+};
+
 export const resourceRequestSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['operationId', 'dataProduct', 'descriptor', 'resource'],
   properties: {
     operationId: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.:-]+$' },
-    dataProduct: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['environment', 'domain', 'name', 'version'],
-      properties: {
-        environment: name,
-        domain: name,
-        name,
-        version: { type: 'string', pattern: VERSION_PATTERN },
-      },
-    },
+    dataProduct: dataProductRefSchema,
     descriptor: { type: 'object' },
-    resource: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['kind', 'name', 'type', 'technology', 'allow', 'dependsOn', 'specific'],
-      properties: {
-        kind: { enum: RESOURCE_KINDS },
-        name,
-        type: { type: 'string', minLength: 1 },
-        technology: name,
-        description: { type: 'string' },
-        owner: { type: 'string', minLength: 1, maxLength: 64 },
-        allow: roles,
-        dependsOn: { type: 'array', items: name },
-        specific: { type: 'object' },
-      },
-    },
+    resource: resourceSchema,
     removeData: { type: 'boolean' },
     attempt: { type: 'integer', minimum: 1, maximum: 1000 },
     dependencies: {
@@ -79,4 +83,40 @@ const validateRequest = bodyValidator<ResourceRequest>(resourceRequestSchema, 'r
 export function parseResourceRequest(body: unknown): ResourceRequest {
   const request = validateRequest(body);
   return { ...request, removeData: request.removeData ?? false, attempt: request.attempt ?? 1 };
+}
+
+/** Several resources of one data product to check at once, changing nothing: one request per microservice. */
+export interface ResourceCheckBatch {
+  dataProduct: DataProductRef;
+  descriptor: DataProductDescriptor;
+  resources: ResourceDescriptor[];
+}
+
+/** A descriptor holds far fewer resources: this only bounds the work one request can ask for. */
+export const MAX_CHECKED_RESOURCES = 1000;
+
+export const resourceCheckBatchSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['dataProduct', 'descriptor', 'resources'],
+  properties: {
+    dataProduct: dataProductRefSchema,
+    descriptor: { type: 'object' },
+    resources: { type: 'array', minItems: 1, maxItems: MAX_CHECKED_RESOURCES, items: resourceSchema },
+  },
+};
+
+const validateBatch = bodyValidator<ResourceCheckBatch>(resourceCheckBatchSchema, 'resource check batch');
+
+/** Each resource of the batch as the request the single check and the dispatches carry. */
+export function parseResourceCheckBatch(body: unknown): ResourceRequest[] {
+  const { dataProduct, descriptor, resources } = validateBatch(body);
+  return resources.map((resource) => ({
+    operationId: 'validation',
+    dataProduct,
+    descriptor,
+    resource,
+    removeData: false,
+    attempt: 1,
+  }));
 }

@@ -65,6 +65,9 @@ export function createResourceServiceApp({
   app.post('/v1/dataproduct/resource/validate', (req, res) => {
     res.json(useCases.check(req.body));
   });
+  app.post('/v1/dataproduct/resources/validate', (req, res) => {
+    res.json(useCases.checkAll(req.body));
+  });
   app.post('/v1/dataproduct/resource', handle('POST'));
   app.put('/v1/dataproduct/resource', handle('PUT'));
   app.delete('/v1/dataproduct/resource', handle('DELETE'));

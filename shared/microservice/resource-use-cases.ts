@@ -1,9 +1,9 @@
-import { ConflictError, describeError, ValidationError } from '../errors.js';
+import { ConflictError, describeError, ValidationError, type ValidationIssue } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import { RESOURCE_METHOD_STATES, type ResourceMethod, type TransitState } from '../state/lifecycle.js';
 import type { StateClient } from '../state/state-client.js';
 import { immutableChanges } from './immutable-fields.js';
-import { parseResourceRequest } from './resource-request.js';
+import { parseResourceCheckBatch, parseResourceRequest } from './resource-request.js';
 import type { TechnologyProvisioner } from './technology-provisioner.js';
 import type { ResourceJob, WorkRunner } from './work-runner.js';
 
@@ -22,6 +22,12 @@ export interface AcceptedResource {
 export interface ResourceUseCasesOptions {
   /** How often the work in progress tells the state service it is alive. */
   heartbeatMs: number;
+}
+
+/** One resource of a batch check: no errors means valid. Paths are those of a single check (`/resource/…`). */
+export interface ResourceCheckResult {
+  resource: string;
+  errors: ValidationIssue[];
 }
 
 export interface Capabilities {
@@ -56,6 +62,16 @@ export class ResourceUseCases {
       );
     }
     return { valid: true };
+  }
+
+  /** The synchronous checks of several resources at once, changing nothing; each resource's problems apart. */
+  checkAll(body: unknown): { results: ResourceCheckResult[] } {
+    return {
+      results: parseResourceCheckBatch(body).map((request) => ({
+        resource: request.resource.name,
+        errors: this.issuesOf(request),
+      })),
+    };
   }
 
   async accept(method: ResourceMethod, body: unknown): Promise<AcceptedResource> {

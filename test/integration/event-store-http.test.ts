@@ -171,6 +171,36 @@ describe('authorization', () => {
       expect.objectContaining({ path: '/resource/specific/archive/directory' }),
     ]);
   });
+
+  it('checks several resources in one request, each with its own problems, for the provisioner only', async () => {
+    const { dataProduct, descriptor } = resourceRequest(archivingPort('elsewhere'), [s3Folder()]);
+    const batch = {
+      dataProduct,
+      descriptor,
+      resources: [archivingPort('elsewhere'), { ...archivingPort('elsewhere'), specific: {} }],
+    };
+    expect((await deployer.post('/v1/dataproduct/resources/validate').send(batch)).status).toBe(403);
+
+    const checked = await as('provisioner').post('/v1/dataproduct/resources/validate').send(batch);
+    expect(checked.status).toBe(200);
+    expect(checked.body.results).toEqual([
+      {
+        resource: 'order_events',
+        errors: [expect.objectContaining({ path: '/resource/specific/archive/directory' })],
+      },
+      { resource: 'order_events', errors: [] },
+    ]);
+
+    const malformed = await as('provisioner')
+      .post('/v1/dataproduct/resources/validate')
+      .send({ dataProduct, resources: [] });
+    expect(malformed.status).toBe(400);
+    // Every problem at once: the missing descriptor and the empty list.
+    expect(malformed.body.errors.map((issue: { path: string }) => issue.path).sort()).toEqual([
+      '/descriptor',
+      '/resources',
+    ]);
+  });
 });
 
 describe('GET /v1/events/…/{aggregateId}', () => {

@@ -8,7 +8,10 @@ import {
 } from '../../shared/http/openapi.js';
 import { dereference } from '../../shared/http/openapi-refs.js';
 import { openApiProblems } from '../../shared/http/openapi-structure.js';
-import { resourceRequestSchema } from '../../shared/microservice/resource-request.js';
+import {
+  resourceCheckBatchSchema,
+  resourceRequestSchema,
+} from '../../shared/microservice/resource-request.js';
 import {
   cancelSchema,
   dataProductWriteSchema,
@@ -106,6 +109,10 @@ describe('documented request schemas are the schemas the code enforces', () => {
 
   it('the microservice document has the resource request schema', () => {
     expect(documentedSchema(load('microservice'), 'ResourceRequest')).toEqual(resourceRequestSchema);
+  });
+
+  it('the microservice document has the resource check batch schema', () => {
+    expect(documentedSchema(load('microservice'), 'ResourceCheckBatch')).toEqual(resourceCheckBatchSchema);
   });
 
   it.each([
