@@ -14,6 +14,7 @@ import type {
 import { ChangeNotifier } from './change-notifier.js';
 import type { Transition } from './domain/decide-batch.js';
 import { decideCancel, decideDataProductWrite, decideResourceWrite } from './domain/decide-writes.js';
+import { ReadCoalescer } from './read-coalescer.js';
 import type { DataProductFilter, Page, StateStore } from './store/state-store.js';
 import { TransitionCommits } from './transition-commits.js';
 
@@ -54,6 +55,7 @@ export class StateUseCases {
   /** Wakes the long-polls of a data product after each batch of its transitions in this process. */
   private readonly changes = new ChangeNotifier();
   private readonly commits: TransitionCommits;
+  private readonly reads = new ReadCoalescer<DataProductStateDocument>();
 
   constructor(
     private readonly store: StateStore,
@@ -62,7 +64,12 @@ export class StateUseCases {
     this.commits = new TransitionCommits(store, this.changes, () => this.now());
   }
 
-  async getDataProduct(ref: DataProductRef): Promise<DataProductStateDocument> {
+  /** The data product's state document; callers asking together share one read (see ReadCoalescer). */
+  getDataProduct(ref: DataProductRef): Promise<DataProductStateDocument> {
+    return this.reads.read(dataProductKey(ref), () => this.readDataProduct(ref));
+  }
+
+  private async readDataProduct(ref: DataProductRef): Promise<DataProductStateDocument> {
     let [latest, record, resources, lease] = await Promise.all([
       this.store.latestHistoryItem(ref),
       this.store.getDataProduct(ref),
@@ -93,10 +100,25 @@ export class StateUseCases {
    * The data product once its history has moved past `changedAfter`: at once
    * if it already has, else after this process's next write to it, or after
    * `waitMs` (writes through other replicas are seen then) as it stands.
+   * Whether it has moved is asked of the history's head alone (one read, not
+   * the document's four): a follower asks again as soon as it is answered,
+   * and usually nothing has moved yet. Undefined when the caller hung up
+   * before anything was read.
    */
-  async watchDataProduct(ref: DataProductRef, request: WatchRequest): Promise<DataProductStateDocument> {
+  async watchDataProduct(
+    ref: DataProductRef,
+    request: WatchRequest,
+  ): Promise<DataProductStateDocument | undefined> {
     const wait = this.changes.waitFor(dataProductKey(ref), request.waitMs, request.signal);
     try {
+      if (request.waitMs > 0) {
+        const head = (await this.store.latestHistoryItem(ref)).at(-1)?.seq ?? 0;
+        // No history at all: the document read answers (404 for an unknown data product) without waiting.
+        if (head > 0 && head <= request.changedAfter) {
+          const outcome = await wait.outcome;
+          return outcome === 'aborted' ? undefined : await this.getDataProduct(ref);
+        }
+      }
       const document = await this.getDataProduct(ref);
       if ((document.historySeq ?? 0) > request.changedAfter || request.waitMs === 0) return document;
       const outcome = await wait.outcome;

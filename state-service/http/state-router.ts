@@ -99,13 +99,14 @@ export function stateRouter(useCases: StateUseCases): Router {
     // A long-poll: stop waiting when the caller hangs up. (The OpenAPI validator has checked both are integers.)
     const hangUp = new AbortController();
     res.on('close', () => hangUp.abort());
-    res.json(
-      await useCases.watchDataProduct(ref, {
-        changedAfter: Number(changedAfter ?? 0),
-        waitMs: Number(waitMs ?? 0),
-        signal: hangUp.signal,
-      }),
-    );
+    const document = await useCases.watchDataProduct(ref, {
+      changedAfter: Number(changedAfter ?? 0),
+      waitMs: Number(waitMs ?? 0),
+      signal: hangUp.signal,
+    });
+    // Undefined only when the caller hung up: there is nobody to answer.
+    if (document) res.json(document);
+    else res.end();
   });
 
   router.get(

@@ -158,10 +158,42 @@ describe('long-poll of a data product state', () => {
     expect(paths).toEqual(['/query/changedAfter', '/query/since', '/query/waitMs']);
   });
 
-  it('answers 404 at once for an unknown data product', async () => {
-    const waitMs = 10_000;
-    const started = Date.now();
-    expect(await state.getDataProduct(refOf('lp-unknown'), { changedAfter: 0, waitMs })).toBeUndefined();
-    expect(Date.now() - started).toBeLessThan(waitMs / 2);
+  it.each([0, 5])(
+    'answers 404 at once for an unknown data product (changedAfter %i)',
+    async (changedAfter) => {
+      const waitMs = 10_000;
+      const started = Date.now();
+      expect(await state.getDataProduct(refOf('lp-unknown'), { changedAfter, waitMs })).toBeUndefined();
+      expect(Date.now() - started).toBeLessThan(waitMs / 2);
+    },
+  );
+
+  it('asks only the history head before waiting when nothing moved, and reads the document once, after', async () => {
+    const { name, seq } = await creating();
+    const store = new DynamoStateStore(stack.dynamo, TABLES);
+    const storeCalls: string[] = [];
+    const counting = new Proxy(store, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          storeCalls.push(String(property));
+          return value.apply(target, args);
+        };
+      },
+    });
+    const useCases = new StateUseCases(counting);
+
+    const document = await useCases.watchDataProduct(refOf(name), { changedAfter: seq, waitMs: 200 });
+
+    expect(document?.historySeq).toBe(seq);
+    // The head, then (after waitMs) one document read: history head, state item, resource items, lease.
+    expect(storeCalls).toEqual([
+      'latestHistoryItem',
+      'latestHistoryItem',
+      'getDataProduct',
+      'listResources',
+      'getLease',
+    ]);
   });
 });
