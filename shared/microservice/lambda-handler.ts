@@ -4,7 +4,6 @@ import type { TokenVerifier } from '../auth/token-service.js';
 import { UnauthorizedError } from '../errors.js';
 import { bearerOf } from '../http/authenticate.js';
 import { toHttpError } from '../http/error-handler.js';
-import type { ResourceMethod } from '../state/lifecycle.js';
 import type { ResourceUseCases } from './resource-use-cases.js';
 import type { ResourceJob, WorkRunner } from './work-runner.js';
 
@@ -28,14 +27,27 @@ export interface ResourceJobEvent {
   dmpResourceJob: ResourceJob;
 }
 
-const METHODS: readonly string[] = ['POST', 'PUT', 'DELETE'];
 const MAX_BODY_BYTES = 1024 * 1024;
+
+/** What a route does with the parsed JSON body (undefined for a GET); the answer's status and body. */
+type RouteAction = (useCases: ResourceUseCases, body: unknown) => Promise<[number, unknown]>;
+
+/** The microservice contract, route by route, as the HTTP service serves it (`resource-service-app.ts`). */
+const ROUTES: Record<string, RouteAction> = {
+  'GET /v1/capabilities': async (useCases) => [200, useCases.capabilities()],
+  'POST /v1/dataproduct/resource/validate': async (useCases, body) => [200, useCases.check(body)],
+  'POST /v1/dataproduct/resources/validate': async (useCases, body) => [200, useCases.checkAll(body)],
+  'POST /v1/dataproduct/resource': async (useCases, body) => [202, await useCases.accept('POST', body)],
+  'PUT /v1/dataproduct/resource': async (useCases, body) => [202, await useCases.accept('PUT', body)],
+  'DELETE /v1/dataproduct/resource': async (useCases, body) => [202, await useCases.accept('DELETE', body)],
+};
 
 /**
  * A microservice as a Lambda behind API Gateway: the synchronous invocation
- * validates and answers 202 through the same use case as the HTTP service;
- * the work runs in an asynchronous invocation of the same function (the
- * thesis' sync and async lambdas, as one artifact).
+ * answers every route of the contract through the same use cases as the HTTP
+ * service (only the provisioner's credential is let in, `/healthz` aside); an
+ * accepted resource's work runs in an asynchronous invocation of the same
+ * function (the thesis' sync and async lambdas, as one artifact).
  */
 export function createLambdaHandler(useCases: ResourceUseCases, verifier: TokenVerifier) {
   return async (event: ApiGatewayEvent | ResourceJobEvent): Promise<ApiGatewayResult | undefined> => {
@@ -44,7 +56,8 @@ export function createLambdaHandler(useCases: ResourceUseCases, verifier: TokenV
       return undefined;
     }
     if (event.httpMethod === 'GET' && event.path.endsWith('/healthz')) return json(200, { status: 'ok' });
-    if (!event.path.endsWith('/v1/dataproduct/resource') || !METHODS.includes(event.httpMethod)) {
+    const action = routeOf(event.httpMethod, event.path);
+    if (!action) {
       return json(404, { error: 'NotFound', message: `no route for ${event.httpMethod} ${event.path}` });
     }
     try {
@@ -54,34 +67,47 @@ export function createLambdaHandler(useCases: ResourceUseCases, verifier: TokenV
       const token = bearerOf(header);
       if (!token) throw new UnauthorizedError('send Authorization: Bearer <token>');
       authorize(await verifier.verify(token), 'call-microservice');
-    } catch (error) {
-      const { status, body: errorBody } = toHttpError(error);
-      return json(status, errorBody);
-    }
-    const text = event.isBase64Encoded
-      ? Buffer.from(event.body ?? '', 'base64').toString('utf8')
-      : (event.body ?? '');
-    if (Buffer.byteLength(text) > MAX_BODY_BYTES) {
-      return json(413, { error: 'PayloadTooLarge', message: 'the request body is larger than the limit' });
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      return json(400, {
-        error: 'ValidationError',
-        message: 'The body is not valid JSON',
-        errors: [{ path: '', message: 'the body is not valid JSON' }],
-      });
-    }
-    try {
-      return json(202, await useCases.accept(event.httpMethod as ResourceMethod, body));
+      const parsed = event.httpMethod === 'GET' ? { body: undefined } : parseBody(event);
+      if ('error' in parsed) return parsed.error;
+      const [status, answer] = await action(useCases, parsed.body);
+      return json(status, answer);
     } catch (error) {
       const { status, body: errorBody } = toHttpError(error);
       if (status >= 500) console.error(error);
       return json(status, errorBody);
     }
   };
+}
+
+/** The route a path ends with: API Gateway may put a base path (a custom domain's mapping) before it. */
+function routeOf(method: string, path: string): RouteAction | undefined {
+  const route = Object.keys(ROUTES).find((key) => {
+    const [routeMethod, routePath] = key.split(' ') as [string, string];
+    return routeMethod === method && path.endsWith(routePath);
+  });
+  return route ? ROUTES[route] : undefined;
+}
+
+function parseBody(event: ApiGatewayEvent): { body: unknown } | { error: ApiGatewayResult } {
+  const text = event.isBase64Encoded
+    ? Buffer.from(event.body ?? '', 'base64').toString('utf8')
+    : (event.body ?? '');
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES) {
+    return {
+      error: json(413, { error: 'PayloadTooLarge', message: 'the request body is larger than the limit' }),
+    };
+  }
+  try {
+    return { body: JSON.parse(text) };
+  } catch {
+    return {
+      error: json(400, {
+        error: 'ValidationError',
+        message: 'The body is not valid JSON',
+        errors: [{ path: '', message: 'the body is not valid JSON' }],
+      }),
+    };
+  }
 }
 
 /** Hands each job to an asynchronous (`Event`) invocation of this same function. */
