@@ -25,23 +25,29 @@ export class VerifiedPrincipals {
   async verify(key: string, verifyAfresh: () => Promise<Verification>): Promise<Principal> {
     const cached = this.entries.get(key);
     if (cached && cached.until > this.now()) return cached.principal;
-    let verification = this.pending.get(key);
-    if (!verification) {
-      const generation = this.generation;
-      verification = verifyAfresh()
-        .then((verified) => {
-          if (generation === this.generation) this.remember(key, verified);
-          return verified;
-        })
-        .finally(() => this.pending.delete(key));
-      this.pending.set(key, verification);
-    }
+    const inFlight = this.pending.get(key);
+    if (inFlight) return (await inFlight).principal;
+    const generation = this.generation;
+    const verification: Promise<Verification> = verifyAfresh()
+      .then((verified) => {
+        if (generation === this.generation) this.remember(key, verified);
+        return verified;
+      })
+      .finally(() => {
+        if (this.pending.get(key) === verification) this.pending.delete(key);
+      });
+    this.pending.set(key, verification);
     return (await verification).principal;
   }
 
-  /** Forgets every principal matching, and whatever verification is in flight. */
+  /**
+   * Forgets every principal matching, and every verification in flight: those
+   * began before, so their answers are neither cached nor shared with callers
+   * that come after.
+   */
   forget(matches: (principal: Principal) => boolean): void {
     for (const [key, entry] of this.entries) if (matches(entry.principal)) this.entries.delete(key);
+    this.pending.clear();
     this.generation += 1;
   }
 

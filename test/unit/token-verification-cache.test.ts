@@ -67,18 +67,21 @@ describe('TokenService with a verified-token TTL', () => {
     expect(store.reads).toBe(1);
   });
 
-  it('does not cache a verification that was in flight when the token was revoked', async () => {
+  it('neither caches a verification in flight when the token was revoked nor answers later requests with it', async () => {
     const { store, service } = setup(60_000);
     const { token, summary } = await service.issue({ name: 'ci', role: 'deployer', domains: ['sales'] });
 
     const release = store.holdNextRead();
     const inFlight = service.verify(token);
     await service.revoke(summary.id);
+    // Asked after the revocation while the earlier read is still held: not answered by that read.
+    const afterRevocation = service.verify(token);
     release();
     await inFlight;
+    await expect(afterRevocation).rejects.toBeInstanceOf(UnauthorizedError);
 
     await expect(service.verify(token)).rejects.toBeInstanceOf(UnauthorizedError);
-    expect(store.reads).toBe(3);
+    expect(store.reads).toBe(4);
   });
 
   it('refuses a token revoked or rotated through it at once, whatever the TTL', async () => {
