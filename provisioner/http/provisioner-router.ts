@@ -102,7 +102,13 @@ export function provisionerRouter(useCases: ProvisioningUseCases, bodyLimitBytes
       waitMs: Number(waitMs ?? 0),
       signal: hangUp.signal,
     };
-    res.json(await useCases.getState(ref, principalOf(res), watch));
+    try {
+      res.json(await useCases.getState(ref, principalOf(res), watch));
+    } catch (error) {
+      // The caller hung up, and the wait on the state service was dropped with it: nobody to answer.
+      if (hangUp.signal.aborted) return;
+      throw error;
+    }
   });
 
   router.get('/v1/dataproduct/history/:environment/:domain/:name/:version', async (req, res) => {
