@@ -1,4 +1,3 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -22,7 +21,7 @@ export class DynamoPortRegistry implements PortRegistry {
     client: DynamoDBDocumentClient,
     tableName = DEFAULT_PORT_REGISTRY_TABLE,
   ): Promise<DynamoPortRegistry> {
-    await ensureTable(client as unknown as DynamoDBClient, tableName, [
+    await ensureTable(client, tableName, [
       { name: 'tableName', keyType: 'HASH' },
       { name: 'version', keyType: 'RANGE' },
     ]);

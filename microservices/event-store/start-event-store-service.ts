@@ -1,9 +1,8 @@
 import type { TokenVerifier } from '../../shared/auth/token-service.js';
-import { RemoteTokenVerifier } from '../../shared/auth/verifiers.js';
 import type { RunningServer } from '../../shared/http/serve.js';
 import type { RoleGrants } from '../../shared/iam/role-grants.js';
 import { createLogger, type Logger } from '../../shared/logging/logger.js';
-import { startResourceService } from '../../shared/microservice/start-resource-service.js';
+import { optionsFromConfig, startResourceService } from '../../shared/microservice/start-resource-service.js';
 import { createEventStoreParts } from './event-store-service.js';
 import type { EventStoreServiceConfig } from './event-store-service-config.js';
 import { eventsOpenApi } from './events-openapi.js';
@@ -22,13 +21,9 @@ export async function startEventStoreService(
   const server = await startResourceService({
     service: 'event-store',
     provisioner,
-    stateServiceUrl: config.stateServiceUrl,
-    host: config.host,
-    port: config.port,
     logger,
-    heartbeatMs: config.heartbeatMs,
-    serviceToken: config.auth.serviceToken,
-    verifier: overrides.verifier ?? new RemoteTokenVerifier(config.stateServiceUrl, config.auth.tokenCacheMs),
+    ...optionsFromConfig(config),
+    ...(overrides.verifier ? { verifier: overrides.verifier } : {}),
     extraRouter: eventsRouter,
     openapi: eventsOpenApi,
   });

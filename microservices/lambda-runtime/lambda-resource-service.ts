@@ -1,8 +1,7 @@
-import type { AuthConfig } from '../../shared/auth/auth-config.js';
-import { RemoteTokenVerifier } from '../../shared/auth/verifiers.js';
 import type { RunningServer } from '../../shared/http/serve.js';
 import type { Logger } from '../../shared/logging/logger.js';
-import { startResourceService } from '../../shared/microservice/start-resource-service.js';
+import type { MicroserviceConfig } from '../../shared/microservice/microservice-config.js';
+import { optionsFromConfig, startResourceService } from '../../shared/microservice/start-resource-service.js';
 import type { TechnologyProvisioner } from '../../shared/microservice/technology-provisioner.js';
 import {
   createLambdaRuntime,
@@ -11,16 +10,7 @@ import {
 } from './lambda-runtime-config.js';
 
 /** What every microservice deploying functions is configured with. */
-export interface LambdaServiceConfig {
-  host: string;
-  port: number;
-  stateServiceUrl: string;
-  region?: string;
-  /** Unset: AWS S3 (the artifacts' bucket) with the default credential chain. */
-  s3Endpoint?: string;
-  dynamoDbEndpoint?: string;
-  heartbeatMs: number;
-  auth: AuthConfig;
+export interface LambdaServiceConfig extends MicroserviceConfig {
   lambdaRuntime: LambdaRuntimeConfig;
 }
 
@@ -52,13 +42,8 @@ export async function startLambdaResourceService(
     const server = await startResourceService({
       service,
       provisioner: provisionerOn(used),
-      stateServiceUrl: config.stateServiceUrl,
-      host: config.host,
-      port: config.port,
       logger,
-      heartbeatMs: config.heartbeatMs,
-      serviceToken: config.auth.serviceToken,
-      verifier: new RemoteTokenVerifier(config.stateServiceUrl, config.auth.tokenCacheMs),
+      ...optionsFromConfig(config),
     });
     return {
       ...server,

@@ -1,4 +1,3 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -47,7 +46,7 @@ export class LocalFunctionRegistry {
     client: DynamoDBDocumentClient,
     tableName = DEFAULT_LOCAL_FUNCTION_TABLE,
   ): Promise<LocalFunctionRegistry> {
-    await ensureTable(client as unknown as DynamoDBClient, tableName, [{ name: 'name', keyType: 'HASH' }]);
+    await ensureTable(client, tableName, [{ name: 'name', keyType: 'HASH' }]);
     return new LocalFunctionRegistry(client, tableName);
   }
 

@@ -1,4 +1,3 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTable } from '../../shared/aws/ensure-table.js';
 
@@ -33,9 +32,7 @@ export class LocalRouteTable {
     client: DynamoDBDocumentClient,
     tableName = DEFAULT_LOCAL_ROUTE_TABLE,
   ): Promise<LocalRouteTable> {
-    await ensureTable(client as unknown as DynamoDBClient, tableName, [
-      { name: 'routeKey', keyType: 'HASH' },
-    ]);
+    await ensureTable(client, tableName, [{ name: 'routeKey', keyType: 'HASH' }]);
     return new LocalRouteTable(client, tableName);
   }
 

@@ -5,10 +5,10 @@ import type {
   ResourceInfo,
   TechnologyProvisioner,
 } from '../../shared/microservice/technology-provisioner.js';
+import { deployFunction, removeOwnedFunction } from '../lambda-runtime/function-deployment.js';
 import type { FunctionHost } from '../lambda-runtime/function-host.js';
 import { ownerOf } from '../lambda-runtime/lambda-naming.js';
 import type { RestApiGateway } from '../lambda-runtime/rest-api-gateway.js';
-import { deployFunction, removeOwnedFunction } from '../workload/function-deployment.js';
 import { appliedRoutes, type EndpointRoute, endpointRoutes, routeKey } from './observability-routes.js';
 import { parseObservabilitySpecific } from './observability-specific.js';
 

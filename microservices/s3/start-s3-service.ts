@@ -1,7 +1,6 @@
-import { RemoteTokenVerifier } from '../../shared/auth/verifiers.js';
 import type { RunningServer } from '../../shared/http/serve.js';
 import { createLogger, type Logger } from '../../shared/logging/logger.js';
-import { startResourceService } from '../../shared/microservice/start-resource-service.js';
+import { optionsFromConfig, startResourceService } from '../../shared/microservice/start-resource-service.js';
 import { createS3Provisioner } from './s3-service.js';
 import type { S3ServiceConfig } from './s3-service-config.js';
 
@@ -12,12 +11,7 @@ export async function startS3Service(
   return startResourceService({
     service: 's3',
     provisioner: await createS3Provisioner(config),
-    stateServiceUrl: config.stateServiceUrl,
-    host: config.host,
-    port: config.port,
     logger,
-    heartbeatMs: config.heartbeatMs,
-    serviceToken: config.auth.serviceToken,
-    verifier: new RemoteTokenVerifier(config.stateServiceUrl, config.auth.tokenCacheMs),
+    ...optionsFromConfig(config),
   });
 }

@@ -5,9 +5,9 @@ import type {
   ResourceInfo,
   TechnologyProvisioner,
 } from '../../shared/microservice/technology-provisioner.js';
+import { deployFunction, removeOwnedFunction } from '../lambda-runtime/function-deployment.js';
 import type { FunctionHost, FunctionSpec } from '../lambda-runtime/function-host.js';
 import { defaultFunctionName, ownerOf } from '../lambda-runtime/lambda-naming.js';
-import { deployFunction, removeOwnedFunction } from './function-deployment.js';
 import { workloadEnvironment } from './workload-environment.js';
 import { parseWorkloadSpecific, type WorkloadSpecific } from './workload-specific.js';
 

@@ -1,4 +1,3 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { isAwsError } from '../aws/aws-errors.js';
 import { ensureTable } from '../aws/ensure-table.js';
@@ -18,7 +17,7 @@ export class DynamoTokenStore implements TokenStore {
     client: DynamoDBDocumentClient,
     tableName = DEFAULT_TOKEN_TABLE,
   ): Promise<DynamoTokenStore> {
-    await ensureTable(client as unknown as DynamoDBClient, tableName, [{ name: 'id', keyType: 'HASH' }]);
+    await ensureTable(client, tableName, [{ name: 'id', keyType: 'HASH' }]);
     return new DynamoTokenStore(client, tableName);
   }
 

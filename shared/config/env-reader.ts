@@ -68,6 +68,14 @@ export class EnvReader {
     return fallback;
   }
 
+  /** A string that must match `pattern` (described by `rule` in the problem); the fallback otherwise. */
+  matching(name: string, fallback: string, pattern: RegExp, rule: string): string {
+    const value = this.string(name, fallback);
+    if (pattern.test(value)) return value;
+    this.problems.push(`${name}=${value} must be ${rule}`);
+    return fallback;
+  }
+
   /** Records a missing required variable; returns '' so that startup fails at assertValid. */
   require(name: string, why = 'is required'): string {
     const value = this.optionalString(name);

@@ -1,4 +1,3 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTable } from '../aws/ensure-table.js';
 import type { PolicyDocument, RoleGrants } from './role-grants.js';
@@ -20,7 +19,7 @@ export class LocalRoleGrants implements RoleGrants {
     client: DynamoDBDocumentClient,
     tableName = DEFAULT_LOCAL_IAM_TABLE,
   ): Promise<LocalRoleGrants> {
-    await ensureTable(client as unknown as DynamoDBClient, tableName, [
+    await ensureTable(client, tableName, [
       { name: 'roleName', keyType: 'HASH' },
       { name: 'policyName', keyType: 'RANGE' },
     ]);

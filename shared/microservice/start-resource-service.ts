@@ -6,6 +6,7 @@ import type { OpenApiExtension } from '../http/openapi.js';
 import { type RunningServer, serve } from '../http/serve.js';
 import type { Logger } from '../logging/logger.js';
 import { StateClient } from '../state/state-client.js';
+import type { MicroserviceConfig } from './microservice-config.js';
 import { createResourceServiceApp } from './resource-service-app.js';
 import { ResourceUseCases } from './resource-use-cases.js';
 import type { TechnologyProvisioner } from './technology-provisioner.js';
@@ -27,6 +28,23 @@ export interface ResourceServiceOptions {
   extraRouter?: Router;
   /** The OpenAPI paths of `extraRouter`, merged into the microservice's document. */
   openapi?: OpenApiExtension;
+}
+
+/** The options a microservice's configuration gives: where it listens, the state service, its credential. */
+export function optionsFromConfig(
+  config: MicroserviceConfig,
+): Pick<
+  ResourceServiceOptions,
+  'stateServiceUrl' | 'host' | 'port' | 'heartbeatMs' | 'serviceToken' | 'verifier'
+> {
+  return {
+    stateServiceUrl: config.stateServiceUrl,
+    host: config.host,
+    port: config.port,
+    heartbeatMs: config.heartbeatMs,
+    serviceToken: config.auth.serviceToken,
+    verifier: new RemoteTokenVerifier(config.stateServiceUrl, config.auth.tokenCacheMs),
+  };
 }
 
 /** Runs a microservice as an HTTP service, its asynchronous work in this process. */

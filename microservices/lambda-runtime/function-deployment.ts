@@ -1,5 +1,5 @@
-import type { FunctionDescription, FunctionHost, FunctionSpec } from '../lambda-runtime/function-host.js';
-import { assertOwnedBy } from '../lambda-runtime/function-ownership.js';
+import type { FunctionDescription, FunctionHost, FunctionSpec } from './function-host.js';
+import { assertOwnedBy } from './function-ownership.js';
 
 /**
  * Converging one function to its spec, shared by the workload and the
