@@ -1,4 +1,4 @@
-import { NotFoundError, UnauthorizedError } from '../errors.js';
+import { NotFoundError, UnauthorizedError, ValidationError } from '../errors.js';
 import type { Principal, Role } from './principal.js';
 import type { TokenRecord, TokenStore, TokenSummary } from './token-store.js';
 import { hashesMatch, hashToken, issueToken, tokenIdOf } from './tokens.js';
@@ -41,6 +41,11 @@ export class TokenService implements TokenVerifier {
   }
 
   async issue(request: NewToken): Promise<IssuedTokenView> {
+    if (request.expiresAt && !isRealInstant(request.expiresAt)) {
+      throw new ValidationError('The token request is invalid', [
+        { path: '/expiresAt', message: `${request.expiresAt} is not a real date and time` },
+      ]);
+    }
     const { id, token, hash } = issueToken();
     const record: TokenRecord = {
       id,
@@ -74,7 +79,8 @@ export class TokenService implements TokenVerifier {
       !record ||
       !hashesMatch(token, record.hash) ||
       record.revokedAt ||
-      (record.expiresAt && Date.parse(record.expiresAt) <= now)
+      // An expiry that is not a real instant never lets the token in (NaN compares false with everything).
+      (record.expiresAt && !(Date.parse(record.expiresAt) > now))
     ) {
       throw new UnauthorizedError('the bearer token is invalid, expired or revoked');
     }
@@ -121,4 +127,12 @@ export class TokenService implements TokenVerifier {
 
 function summaryOf({ hash: _hash, ...summary }: TokenRecord): TokenSummary {
   return summary;
+}
+
+/** `2026-02-30T…` or `…T25:00:00Z` match the ISO pattern but are not instants (or roll over to another day). */
+function isRealInstant(text: string): boolean {
+  const time = Date.parse(text);
+  if (!Number.isFinite(time)) return false;
+  const [date = '', clock = ''] = new Date(time).toISOString().split('T');
+  return text.startsWith(date) && text.slice(11, 19) === clock.slice(0, 8);
 }

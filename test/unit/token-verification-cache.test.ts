@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { TokenService } from '../../shared/auth/token-service.js';
 import type { TokenRecord, TokenStore } from '../../shared/auth/token-store.js';
 import { RemoteTokenVerifier } from '../../shared/auth/verifiers.js';
-import { UnauthorizedError } from '../../shared/errors.js';
+import { UnauthorizedError, ValidationError } from '../../shared/errors.js';
 
 /** Tokens in memory, counting how often verification had to read one. */
 class CountingStore implements TokenStore {
@@ -109,6 +109,26 @@ describe('TokenService with a verified-token TTL', () => {
     });
     await service.verify(token);
     advance(2_500);
+    await expect(service.verify(token)).rejects.toBeInstanceOf(UnauthorizedError);
+  });
+
+  it.each(['2020-13-45T99:99:99Z', '2099-02-30T00:00:00Z', '2099-01-01T24:00:00Z'])(
+    'refuses to issue a token expiring at %s, which is no real instant',
+    async (expiresAt) => {
+      const { service, store } = setup(1_000);
+      await expect(
+        service.issue({ name: 'x', role: 'reader', domains: ['sales'], expiresAt }),
+      ).rejects.toBeInstanceOf(ValidationError);
+      expect(store.records.size).toBe(0);
+    },
+  );
+
+  it('never lets in a stored token whose expiry is no instant', async () => {
+    const { service, store } = setup(0);
+    const { token, summary } = await service.issue({ name: 'x', role: 'reader', domains: ['sales'] });
+    const record = store.records.get(summary.id);
+    if (!record) throw new Error('not stored');
+    store.records.set(summary.id, { ...record, expiresAt: 'not a date' });
     await expect(service.verify(token)).rejects.toBeInstanceOf(UnauthorizedError);
   });
 
