@@ -101,7 +101,8 @@ export function decideBatch(
     const seq = head + entries.length + 1;
     const record = { ...decision.record, seq, revision: decision.record.revision + 1 };
     const entry = historyEntry(seq, transition, decision, record);
-    const size = JSON.stringify(entry).length;
+    // DynamoDB limits an item in UTF-8 bytes, not in string length.
+    const size = Buffer.byteLength(JSON.stringify(entry));
     if (entries.length > 0 && bytes + size > limits.maxBytes) {
       // Later transitions may depend on this one: all of them wait, in order.
       outcomes.push({ kind: 'deferred' });

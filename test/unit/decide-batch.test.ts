@@ -136,6 +136,18 @@ describe('decideBatch', () => {
     expect(bySize.entries.map((entry) => entry.resource)).toEqual(['a']);
   });
 
+  it('measures an item in UTF-8 bytes, as DynamoDB limits it, not in characters', () => {
+    const wide = (name: string) => write(`${name}${'名'.repeat(200)}`, 'CREATING');
+    const alone = decideBatch([wide('a')], stored(), 0, NOW);
+    const characters = JSON.stringify(alone.entries[0]).length;
+    // Room for two entries counted in characters, not for two counted in bytes (each 名 is 3 bytes).
+    const batch = decideBatch([wide('a'), wide('b')], stored(), 0, NOW, {
+      maxEntries: 50,
+      maxBytes: 2 * characters + 100,
+    });
+    expect(batch.outcomes.map((outcome) => outcome.kind)).toEqual(['done', 'deferred']);
+  });
+
   it('names each record of a history item once, at its last entry', () => {
     const batch = decideBatch(
       [write('a', 'CREATING'), write('b', 'CREATING'), write('a', 'CREATED')],
