@@ -1,4 +1,4 @@
-import express, { type NextFunction, type Request, type Response, Router } from 'express';
+import { type NextFunction, type Request, type Response, Router } from 'express';
 import { authorize } from '../../shared/auth/access-rules.js';
 import {
   NAME_PATTERN,
@@ -12,6 +12,7 @@ import {
   type ValidationIssue,
 } from '../../shared/errors.js';
 import { principalOf } from '../../shared/http/authenticate.js';
+import { jsonBody } from '../../shared/http/json-body.js';
 import { parseAppendCommand } from './append-command.js';
 import type { EventStreams } from './event-streams.js';
 import { describePort, eventTableName, type PortIdentity } from './port-identity.js';
@@ -70,7 +71,7 @@ export function createEventsRouter({
     PATH,
     resolvePort('deploy'),
     requireJson,
-    express.json({ limit: bodyLimitBytes, type: JSON_TYPES }),
+    jsonBody({ limit: bodyLimitBytes, type: JSON_TYPES }),
     async (req, res) => {
       const { record, aggregateId } = res.locals.target as Target;
       const command = parseAppendCommand(req.body, {

@@ -5,6 +5,7 @@ import type { TokenVerifier } from '../../shared/auth/token-service.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import { authenticate, principalOf } from '../../shared/http/authenticate.js';
 import { errorHandler, notFoundHandler } from '../../shared/http/error-handler.js';
+import { nestsDeeperThan, tooDeepError } from '../../shared/http/json-body.js';
 import { type RunningServer, serve } from '../../shared/http/serve.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import { proxyEventOf, proxyResponseOf } from './api-gateway-proxy.js';
@@ -187,6 +188,7 @@ function logFailure(log: Logger, functionName: string, invocation: Invocation): 
 function parseEvent(body: unknown): unknown {
   const text = Buffer.isBuffer(body) ? body.toString('utf8') : '';
   if (text.trim() === '') return {};
+  if (nestsDeeperThan(text)) throw tooDeepError();
   try {
     return JSON.parse(text);
   } catch {

@@ -1,4 +1,5 @@
-import express, { type Request, type Response, Router } from 'express';
+import { type Request, type Response, Router } from 'express';
+import { jsonBody } from '../../shared/http/json-body.js';
 import { requestJson } from '../../shared/http/json-client.js';
 
 /**
@@ -15,7 +16,7 @@ export function tokenProxyRouter(stateServiceUrl: string): Router {
     res.status(response.status).json(response.body);
   };
   router.get('/v1/tokens', forward);
-  router.post('/v1/tokens', express.json({ limit: 16 * 1024 }), forward);
+  router.post('/v1/tokens', jsonBody({ limit: 16 * 1024 }), forward);
   router.post('/v1/tokens/:id/rotate', forward);
   router.delete('/v1/tokens/:id', forward);
   return router;

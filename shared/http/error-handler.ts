@@ -55,24 +55,29 @@ export function toHttpError(error: unknown): { status: number; body: ErrorBody }
   return { status: 500, body: { error: 'InternalError', message: 'internal error' } };
 }
 
+/** The answers to a body over the limit and a body that is not JSON, wherever a service parses one. */
+export const BODY_TOO_LARGE = {
+  status: 413,
+  body: { error: 'PayloadTooLarge', message: 'the request body is larger than the limit' },
+} as const satisfies { status: number; body: ErrorBody };
+
+export const BODY_NOT_JSON = {
+  status: 400,
+  body: {
+    error: 'ValidationError',
+    message: 'The body is not valid JSON',
+    errors: [{ path: '', message: 'the body is not valid JSON' }],
+  },
+} as const satisfies { status: number; body: ErrorBody };
+
 /** body-parser signals its own failures with `type` and `status`; they are the caller's fault. */
 function fromBodyParser(error: unknown): { status: number; body: ErrorBody } | undefined {
   if (error === null || typeof error !== 'object' || !('type' in error)) return undefined;
   switch ((error as { type: unknown }).type) {
     case 'entity.too.large':
-      return {
-        status: 413,
-        body: { error: 'PayloadTooLarge', message: 'the request body is larger than the limit' },
-      };
+      return BODY_TOO_LARGE;
     case 'entity.parse.failed':
-      return {
-        status: 400,
-        body: {
-          error: 'ValidationError',
-          message: 'The body is not valid JSON',
-          errors: [{ path: '', message: 'the body is not valid JSON' }],
-        },
-      };
+      return BODY_NOT_JSON;
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return { status: 415, body: { error: 'UnsupportedMediaType', message: 'unsupported body encoding' } };

@@ -3,7 +3,8 @@ import { authorize } from '../auth/access-rules.js';
 import type { TokenVerifier } from '../auth/token-service.js';
 import { UnauthorizedError } from '../errors.js';
 import { bearerOf } from '../http/authenticate.js';
-import { toHttpError } from '../http/error-handler.js';
+import { BODY_NOT_JSON, BODY_TOO_LARGE, toHttpError } from '../http/error-handler.js';
+import { nestsDeeperThan, tooDeepError } from '../http/json-body.js';
 import type { ResourceUseCases } from './resource-use-cases.js';
 import type { ResourceJob, WorkRunner } from './work-runner.js';
 
@@ -92,21 +93,13 @@ function parseBody(event: ApiGatewayEvent): { body: unknown } | { error: ApiGate
   const text = event.isBase64Encoded
     ? Buffer.from(event.body ?? '', 'base64').toString('utf8')
     : (event.body ?? '');
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) {
-    return {
-      error: json(413, { error: 'PayloadTooLarge', message: 'the request body is larger than the limit' }),
-    };
-  }
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES)
+    return { error: json(BODY_TOO_LARGE.status, BODY_TOO_LARGE.body) };
+  if (nestsDeeperThan(text)) throw tooDeepError();
   try {
     return { body: JSON.parse(text) };
   } catch {
-    return {
-      error: json(400, {
-        error: 'ValidationError',
-        message: 'The body is not valid JSON',
-        errors: [{ path: '', message: 'the body is not valid JSON' }],
-      }),
-    };
+    return { error: json(BODY_NOT_JSON.status, BODY_NOT_JSON.body) };
   }
 }
 

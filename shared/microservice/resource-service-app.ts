@@ -1,8 +1,9 @@
-import express, { type Express, type Request, type Response, type Router } from 'express';
+import type { Express, Request, Response, Router } from 'express';
 import { authorize } from '../auth/access-rules.js';
 import type { TokenVerifier } from '../auth/token-service.js';
 import { authenticate, principalOf } from '../http/authenticate.js';
 import { errorHandler, notFoundHandler } from '../http/error-handler.js';
+import { jsonBody } from '../http/json-body.js';
 import type { HttpObservability } from '../http/observability.js';
 import { loadOpenApiDocument, mergeOpenApi, type OpenApiExtension, swaggerFile } from '../http/openapi.js';
 import { validateRequests } from '../http/openapi-validator.js';
@@ -57,7 +58,7 @@ export function createResourceServiceApp({
   app.get('/v1/capabilities', (_req, res) => {
     res.json(useCases.capabilities());
   });
-  app.use(express.json({ limit: bodyLimitBytes }));
+  app.use(jsonBody({ limit: bodyLimitBytes }));
   app.use(validateRequests(openapi));
   const handle = (method: ResourceMethod) => async (req: Request, res: Response) => {
     res.status(202).json(await useCases.accept(method, req.body));

@@ -1,7 +1,8 @@
-import express, { type Express } from 'express';
+import type { Express } from 'express';
 import type { TokenService, TokenVerifier } from '../../shared/auth/token-service.js';
 import { authenticate } from '../../shared/http/authenticate.js';
 import { errorHandler, notFoundHandler } from '../../shared/http/error-handler.js';
+import { jsonBody } from '../../shared/http/json-body.js';
 import type { HttpObservability } from '../../shared/http/observability.js';
 import { loadOpenApiDocument, swaggerFile } from '../../shared/http/openapi.js';
 import { validateRequests } from '../../shared/http/openapi-validator.js';
@@ -34,7 +35,7 @@ export function createStateServiceApp({
   app.use(verifyRouter(tokens));
   app.use(authenticate(verifier));
   app.use(metricsRouter(observability));
-  app.use(express.json({ limit: bodyLimitBytes, strict: true }));
+  app.use(jsonBody({ limit: bodyLimitBytes }));
   app.use(validateRequests(openapi));
   app.use(tokenAdminRouter(tokens));
   app.use(stateRouter(useCases));

@@ -179,6 +179,26 @@ describe('hostile input', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it.each([
+    ['the state service', 'state', '/v1/state/dataproduct'],
+    ['the provisioner token route', 'provisioner', '/v1/tokens'],
+    ['the state service token route', 'state', '/v1/tokens'],
+  ] as const)(
+    'answers a JSON body nested 2 000 deep to %s with 400, writing nothing',
+    async (_name, service, path) => {
+      const before = await dataProductCount();
+      const url = service === 'state' ? platform.stateService.url : platform.provisioner.url;
+      const response = await request(url)
+        .post(path)
+        .set('Authorization', `Bearer ${platform.tokens.admin}`)
+        .set('Content-Type', 'application/json')
+        .send(`{"descriptor":${'['.repeat(2_000)}${']'.repeat(2_000)}}`);
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({ error: 'ValidationError', message: 'The body nests too deeply' });
+      expect(await dataProductCount()).toBe(before);
+    },
+  );
+
   it('is still serving after all of it', async () => {
     expect((await request(platform.provisioner.url).get('/healthz')).status).toBe(200);
     const response = await platform.api

@@ -108,6 +108,20 @@ describe('POST /v1/events/…/{aggregateId}', () => {
     expect((await deployer.get(`${PLAIN}/order-2`)).body.events).toEqual([]);
   });
 
+  it('refuses event data nested thousands deep with 400 and stores nothing', async () => {
+    const deep = JSON.stringify(envelope('deep-1', 'DATA')).replace(
+      '"DATA"',
+      `${'['.repeat(4200)}${']'.repeat(4200)}`,
+    );
+    const response = await deployer
+      .post(`${PLAIN}/order-deep`)
+      .set('Content-Type', 'application/json')
+      .send(`{"events":[${deep}]}`);
+    expect(response.status).toBe(400);
+    expect(response.body.message).toBe('The body nests too deeply');
+    expect((await deployer.get(`${PLAIN}/order-deep`)).body.events).toEqual([]);
+  });
+
   it('accepts a structured CloudEvent and reads it back as its envelope', async () => {
     const response = await deployer
       .post(`${PLAIN}/order-3`)

@@ -202,6 +202,13 @@ describe('the microservice as a Lambda behind API Gateway', () => {
     });
     expect(unknownField.statusCode).toBe(400);
     expect(unknownField.body).toMatchObject({ error: 'ValidationError' });
+    const deep = {
+      ...resourceRequest('x'),
+      descriptor: JSON.parse(`${'{"a":'.repeat(1000)}1${'}'.repeat(1000)}`),
+    };
+    const tooDeep = await call('POST', '/v1/dataproduct/resource', deep);
+    expect(tooDeep.statusCode).toBe(400);
+    expect(tooDeep.body).toMatchObject({ error: 'ValidationError', message: 'The body nests too deeply' });
     expect((await call('PATCH', '/v1/dataproduct/resource', {})).statusCode).toBe(404);
     expect((await call('GET', '/v1/dataproduct/elsewhere')).statusCode).toBe(404);
     expect(await state.getResource(ref, 'x')).toBeUndefined();

@@ -221,6 +221,13 @@ describe('local Lambda server: invoke endpoint', () => {
     });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error: 'ValidationError', errors: [{ path: '' }] });
+    // An event the worker could not even be handed (its copy would overflow the stack) is the caller's error.
+    const deep = await fetch(`${server.url}/2015-03-31/functions/invoke-json/invocations`, {
+      method: 'POST',
+      body: `${'['.repeat(100_000)}${']'.repeat(100_000)}`,
+    });
+    expect(deep.status).toBe(400);
+    expect(await deep.json()).toMatchObject({ message: 'The body nests too deeply' });
   });
 
   it('is usable by the AWS SDK’s LambdaClient pointed at it', async () => {
