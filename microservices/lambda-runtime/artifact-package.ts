@@ -44,32 +44,62 @@ export function unpackArtifact(
   let declared = 0;
   let entries = 0;
   const refusals: string[] = [];
+  const files = new Set<string>();
+  const folders = new Set<string>();
   let unzipped: Record<string, Uint8Array>;
   try {
     unzipped = unzipSync(bytes, {
+      // Runs once per entry the zip's directory claims, before anything is inflated: the limits stop the
+      // loop itself, so a few bytes claiming millions of entries cost nothing.
       filter: (file) => {
-        if (file.name.endsWith('/')) return false;
         entries += 1;
+        if (entries > limits.maxEntries)
+          throw new ArtifactError(`${key} has more than ${limits.maxEntries} entries`);
+        if (file.name.endsWith('/')) return false;
         declared += file.originalSize;
-        const problem = entryNameProblem(file.name);
+        if (declared > limits.maxUnpackedBytes) {
+          throw new ArtifactError(`${key} unpacks to more than ${limits.maxUnpackedBytes} bytes`);
+        }
+        const problem = entryNameProblem(file.name) ?? clashOf(file.name, files, folders);
         if (problem) refusals.push(`${JSON.stringify(file.name.slice(0, 100))}: ${problem}`);
-        return !problem && entries <= limits.maxEntries && declared <= limits.maxUnpackedBytes;
+        if (refusals.length >= MAX_REFUSALS_LISTED) throw unsafe(key, refusals);
+        return !problem;
       },
     });
   } catch (error) {
+    if (error instanceof ArtifactError) throw error;
     throw new ArtifactError(`${key} is not a readable zip package: ${(error as Error).message}`, {
       cause: error,
     });
   }
-  if (refusals.length > 0) throw new ArtifactError(`${key} has unsafe entries: ${refusals.join('; ')}`);
-  if (entries > limits.maxEntries) {
-    throw new ArtifactError(`${key} has more than ${limits.maxEntries} files`);
-  }
+  if (refusals.length > 0) throw unsafe(key, refusals);
+  // A zip may understate its sizes: what was really inflated counts too.
   const actual = Object.values(unzipped).reduce((total, content) => total + content.byteLength, 0);
-  if (declared > limits.maxUnpackedBytes || actual > limits.maxUnpackedBytes) {
+  if (actual > limits.maxUnpackedBytes) {
     throw new ArtifactError(`${key} unpacks to more than ${limits.maxUnpackedBytes} bytes`);
   }
   return new Map(Object.entries(unzipped));
+}
+
+/** Enough unsafe entries to say what is wrong; a package with more is refused at once. */
+const MAX_REFUSALS_LISTED = 10;
+
+function unsafe(key: string, refusals: readonly string[]): ArtifactError {
+  return new ArtifactError(`${key} has unsafe entries: ${refusals.join('; ')}`);
+}
+
+/** A file named like a folder of another file (`a` and `a/b`) cannot be written: refused by name, not by EEXIST. */
+function clashOf(name: string, files: Set<string>, folders: Set<string>): string | undefined {
+  const parents = name
+    .split('/')
+    .slice(0, -1)
+    .map((_segment, index, segments) => segments.slice(0, index + 1).join('/'));
+  if (files.has(name) || folders.has(name) || parents.some((parent) => files.has(parent))) {
+    return 'another entry has the same path, or a file stands where this entry needs a folder';
+  }
+  files.add(name);
+  for (const parent of parents) folders.add(parent);
+  return undefined;
 }
 
 function entryNameProblem(name: string): string | undefined {
