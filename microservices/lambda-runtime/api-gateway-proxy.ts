@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { LOCAL_ACCOUNT_ID } from './local-function-host.js';
 import type { LocalRoute } from './local-route-table.js';
 import { PROXY_PART } from './route-paths.js';
@@ -101,8 +102,9 @@ export function proxyResponseOf(payload: unknown): ProxyResponse {
   }
   const answer = payload as Record<string, unknown>;
   const status = answer.statusCode;
-  if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) {
-    return { ok: false, problem: 'statusCode must be an integer between 100 and 599' };
+  // 1xx are interim answers: the client would wait for a final one that never comes.
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 599) {
+    return { ok: false, problem: 'statusCode must be an integer between 200 and 599' };
   }
   if (answer.body !== undefined && answer.body !== null && typeof answer.body !== 'string') {
     return { ok: false, problem: 'body must be a string' };
@@ -126,6 +128,12 @@ export function proxyResponseOf(payload: unknown): ProxyResponse {
       }
       const lower = name.toLowerCase();
       if (HOP_BY_HOP.has(lower)) continue;
+      if (!isValidHeader(lower, values.map(String))) {
+        return {
+          ok: false,
+          problem: `${field}.${JSON.stringify(name.slice(0, 100))} is not a valid HTTP header`,
+        };
+      }
       headers[lower] = multi ? values.map(String) : String(values[0]);
     }
   }
@@ -136,4 +144,15 @@ export function proxyResponseOf(payload: unknown): ProxyResponse {
     headers,
     body: answer.isBase64Encoded ? Buffer.from(text, 'base64') : Buffer.from(text, 'utf8'),
   };
+}
+
+/** Node refuses to send an invalid header name or a value with CR/LF; a function's answer must not get that far. */
+function isValidHeader(name: string, values: readonly string[]): boolean {
+  try {
+    validateHeaderName(name);
+    for (const value of values) validateHeaderValue(name, value);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -108,7 +108,7 @@ export function createLocalLambdaApp(options: LocalLambdaServerOptions): Express
   app.get(
     '/:restApiId/:stage/*path',
     async (req: Request<{ restApiId: string; stage: string; path: string[] }>, res, next) => {
-      const segments = decodeSegments(req.params.path);
+      const segments = segmentsOf(req.params.path);
       const match = await routes.find(req.params.restApiId, req.params.stage, segments);
       if (!match) {
         next();
@@ -198,15 +198,10 @@ function parseEvent(body: unknown): unknown {
   }
 }
 
-function decodeSegments(path: string[] | string): string[] {
+/** The router has percent-decoded each segment already (a malformed one is its 400): only empty ones go. */
+function segmentsOf(path: string[] | string): string[] {
   const raw = Array.isArray(path) ? path : path.split('/');
-  try {
-    return raw.filter((segment) => segment !== '').map((segment) => decodeURIComponent(segment));
-  } catch {
-    throw new ValidationError('The path is invalid', [
-      { path: '/path', message: 'is not a valid percent-encoded path' },
-    ]);
-  }
+  return raw.filter((segment) => segment !== '');
 }
 
 /** The domain in a function's `dmp:owner` (`environment/domain/name/version/resource`). */

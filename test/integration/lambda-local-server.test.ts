@@ -111,6 +111,10 @@ describe('local Lambda server: published routes', () => {
       resource: '/orders/metrics/{proxy+}',
       proxy: 'dq/completeness',
     });
+    // Percent-encoding is decoded once, as API Gateway does: "%25" is a "%", "%252F" the text "%2F".
+    const encoded = await fetch(`${published.url}/100%25/a%252Fb`);
+    expect(encoded.status).toBe(200);
+    expect(await encoded.json()).toMatchObject({ proxy: '100%/a%2Fb' });
   });
 
   it('answers 404 for an unknown route, and for a route once unpublished', async () => {

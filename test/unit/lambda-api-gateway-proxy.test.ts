@@ -89,6 +89,11 @@ describe('proxyResponseOf', () => {
     ['a body that is not a string', { statusCode: 200, body: { a: 1 } }],
     ['headers that are not an object', { statusCode: 200, headers: 'x' }],
     ['a header that is an object', { statusCode: 200, headers: { a: { b: 1 } } }],
+    ['an interim 1xx status, which leaves the client waiting', { statusCode: 100 }],
+    ['a switching-protocols status', { statusCode: 101 }],
+    ['a header name Node will not send', { statusCode: 200, headers: { 'bad name': 'x' } }],
+    ['a header value with CR LF', { statusCode: 200, headers: { 'x-a': 'one\r\nx-b: two' } }],
+    ['a multi-value header with CR LF', { statusCode: 200, multiValueHeaders: { 'x-a': ['ok', 'a\nb'] } }],
   ])('refuses %s', (_case, payload) => {
     expect(proxyResponseOf(payload)).toMatchObject({ ok: false });
   });
