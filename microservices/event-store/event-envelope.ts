@@ -166,7 +166,7 @@ export function envelopeFromCloudEvent(event: Record<string, unknown>, defaultOw
   const mapped: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(event)) {
     if (CLOUD_EVENT_ATTRIBUTES.includes(key)) continue;
-    const field = EXTENSION_FIELDS[key];
+    const field = Object.hasOwn(EXTENSION_FIELDS, key) ? EXTENSION_FIELDS[key] : undefined;
     if (field) mapped[field] = value;
     else extensions[key] = value;
   }

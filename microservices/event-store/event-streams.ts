@@ -1,4 +1,4 @@
-import { ConflictError } from '../../shared/errors.js';
+import { ConflictError, UpstreamError } from '../../shared/errors.js';
 import { contentionPause } from '../../shared/time/contention-pause.js';
 import type { AppendCommand } from './append-command.js';
 import type { EventArchive } from './event-archive.js';
@@ -70,7 +70,8 @@ export class EventStreams {
       if (head?.pending) await this.complete(port, head);
       const decision = dedupe(prepared, await this.holdersOf(table, aggregateId, prepared, head));
       if (decision.kind === 'replay') {
-        if (decision.commit.pending) await this.complete(port, decision.commit);
+        // The head, if pending, was completed just above.
+        if (decision.commit.pending && decision.commit !== head) await this.complete(port, decision.commit);
         return { result: resultOf(decision.commit), replayed: true };
       }
       currentVersion = versionOf(head);
@@ -167,14 +168,15 @@ export class EventStreams {
   private async bodyOf(stored: StoredEvent): Promise<string> {
     if (stored.body !== undefined) return stored.body;
     if (!stored.claim) throw new Error(`event ${stored.id} has neither a body nor a claim check`);
+    // The archive lost or changed what the table points at: the event cannot be served as written.
     const body = await this.archive.get(stored.claim.bucket, stored.claim.key);
     if (body === undefined) {
-      throw new Error(
+      throw new UpstreamError(
         `the claim-checked event ${stored.id} is missing from s3://${stored.claim.bucket}/${stored.claim.key}`,
       );
     }
     if (Buffer.byteLength(body, 'utf8') !== stored.size || sha256Of(body) !== stored.sha256) {
-      throw new Error(
+      throw new UpstreamError(
         `the claim-checked event ${stored.id} does not match its sha256: the archive object changed`,
       );
     }

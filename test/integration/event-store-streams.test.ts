@@ -1,4 +1,4 @@
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppendCommand } from '../../microservices/event-store/append-command.js';
@@ -8,7 +8,7 @@ import type { EventStreamStore } from '../../microservices/event-store/event-str
 import { EventStreams } from '../../microservices/event-store/event-streams.js';
 import type { PortRecord } from '../../microservices/event-store/port-registry.js';
 import { S3EventArchive } from '../../microservices/event-store/s3-event-archive.js';
-import { ConflictError, PayloadTooLargeError } from '../../shared/errors.js';
+import { ConflictError, PayloadTooLargeError, UpstreamError } from '../../shared/errors.js';
 import { ARCHIVE_BUCKET, bigEnvelope, DATA_PRODUCT, envelope } from '../support/event-store-fixtures.js';
 import { removeDir, startTestStack, type TestStack } from '../support/local-stack.js';
 
@@ -202,6 +202,26 @@ describe('idempotency by metadata.id', () => {
       );
     });
 
+    it('completes the dead commit once when the retry finds it at the head', async () => {
+      const port = await freshPort();
+      const dying = new EventStreams(crashingOnce(), archive, { maxAttempts: 5 });
+      await expect(dying.append(port, 'order-7b', append([envelope('c2')]))).rejects.toThrow('process died');
+      let completions = 0;
+      const counting = Object.assign(Object.create(store) as EventStreamStore, {
+        markComplete: async (...args: Parameters<EventStreamStore['markComplete']>) => {
+          completions += 1;
+          return store.markComplete(...args);
+        },
+      });
+      const retry = await new EventStreams(counting, archive, { maxAttempts: 5 }).append(
+        port,
+        'order-7b',
+        append([envelope('c2')]),
+      );
+      expect(retry.replayed).toBe(true);
+      expect(completions).toBe(1);
+    });
+
     it('has the next appender complete the dead commit, so a late retry is still found', async () => {
       const port = await freshPort();
       const dying = new EventStreams(crashingOnce(), archive, { maxAttempts: 5 });
@@ -263,8 +283,22 @@ describe('the claim check', () => {
     const tampered = JSON.stringify(bigEnvelope('big-2', 420_001));
     await stack.s3.send(new PutObjectCommand({ Bucket: ARCHIVE_BUCKET, Key: key, Body: tampered }));
     await expect(readAll(port, 'order-11')).rejects.toThrow(/sha256/);
+    await expect(readAll(port, 'order-11')).rejects.toBeInstanceOf(UpstreamError);
     const object = await stack.s3.send(new GetObjectCommand({ Bucket: ARCHIVE_BUCKET, Key: key }));
     expect(await object.Body?.transformToString()).toBe(tampered);
+  });
+
+  it('answers an archive it cannot write as unavailable (503), and completes the commit once it can', async () => {
+    const bucket = `gone-${Date.now()}`;
+    const port = { ...(await freshPort()), archive: { bucket, prefix: 'archive/gone/v1' } };
+    const failed = streams.append(port, 'order-gone', append([envelope('g1')]));
+    await expect(failed).rejects.toBeInstanceOf(UpstreamError);
+    await expect(failed).rejects.toThrow(new RegExp(`s3://${bucket}/archive/gone/v1/events/order-gone/`));
+
+    await stack.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    const next = await streams.append(port, 'order-gone', append([envelope('g2')]));
+    expect(next.result.firstSequence).toBe(2);
+    expect((await rawItems(port, 'order-gone')).filter((item) => item.pending)).toEqual([]);
   });
 
   it('refuses (413) an event beyond 400 KB on a port without an archive, writing nothing', async () => {

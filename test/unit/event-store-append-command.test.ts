@@ -102,6 +102,17 @@ describe('parseAppendCommand', () => {
     expect(JSON.stringify(envelopeFromCloudEvent(binary, 'sales'))).toBe(JSON.stringify(mapped));
   });
 
+  it('keeps extensions named like Object members (constructor, toString) as extensions', () => {
+    const mapped = envelopeFromCloudEvent(
+      { ...cloudEvent('ce-3'), constructor: 'x', tostring: 'y' },
+      'sales',
+    );
+    expect(mapped.metadata.cloudEvents).toEqual(
+      expect.objectContaining({ extensions: expect.objectContaining({ constructor: 'x', tostring: 'y' }) }),
+    );
+    expect(Object.keys(mapped.metadata).filter((key) => key.includes('native code'))).toEqual([]);
+  });
+
   it('accepts a CloudEvents batch and lists CloudEvent problems with their paths', () => {
     expect(parse([cloudEvent('a'), cloudEvent('b')]).events).toHaveLength(2);
     const { time: _time, ...noTime } = cloudEvent('c');
