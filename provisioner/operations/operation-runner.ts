@@ -310,21 +310,14 @@ export class OperationRunner {
         operation.operationId,
         this.clock(),
       );
-      if (observation.kind !== 'waiting' && observation.kind !== 'stale') {
-        const technology = operation.resources.get(step.name)?.technology ?? 'unknown';
-        const seconds = (this.clock() - (step.acceptedAt ?? this.clock())) / 1000;
-        this.metrics?.resourceSettled(technology, observation.kind, seconds);
-      }
       switch (observation.kind) {
         case 'succeeded':
-          progress.succeeded(step.name);
-          changed = true;
-          break;
         case 'failed':
-          progress.failed(step.name, observation.error);
+          this.settle(operation, progress, step, observation);
           changed = true;
           break;
         case 'timed-out':
+          this.recordSettled(operation, step, observation.kind);
           await this.fail(operation, step, progress, observation.error);
           changed = true;
           break;
@@ -359,9 +352,32 @@ export class OperationRunner {
         operation.operationId,
         this.clock(),
       );
-      if (observation.kind === 'succeeded') progress.succeeded(step.name);
-      if (observation.kind === 'failed') progress.failed(step.name, observation.error);
+      if (observation.kind === 'succeeded' || observation.kind === 'failed') {
+        this.settle(operation, progress, step, observation);
+      }
     }
+  }
+
+  /** A step the state shows finished: recorded in the progress and in the metrics, however it was seen. */
+  private settle(
+    operation: Operation,
+    progress: OperationProgress,
+    step: StepProgress,
+    observation: { kind: 'succeeded' } | { kind: 'failed'; error: string },
+  ): void {
+    this.recordSettled(operation, step, observation.kind);
+    if (observation.kind === 'succeeded') progress.succeeded(step.name);
+    else progress.failed(step.name, observation.error);
+  }
+
+  private recordSettled(
+    operation: Operation,
+    step: StepProgress,
+    outcome: 'succeeded' | 'failed' | 'timed-out',
+  ): void {
+    const technology = operation.resources.get(step.name)?.technology ?? 'unknown';
+    const seconds = (this.clock() - (step.acceptedAt ?? this.clock())) / 1000;
+    this.metrics?.resourceSettled(technology, outcome, seconds);
   }
 
   /** How long a long-poll may wait: never past an in-flight step's timeout or stale deadline. */

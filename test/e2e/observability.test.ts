@@ -57,9 +57,25 @@ describe('request ids', () => {
   });
 });
 
+/** How many gated resources the provisioner recorded as provisioned successfully. */
+function settledCount(metrics: string): number {
+  const line = metrics
+    .split('\n')
+    .find(
+      (candidate) =>
+        candidate.startsWith('dmp_resource_provisioning_seconds_count{') &&
+        candidate.includes('technology="gated"') &&
+        candidate.includes('outcome="succeeded"'),
+    );
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
 describe('GET /metrics', () => {
   it('needs a token, and exposes latency, operations, provisioning time and polls', async () => {
     expect((await request(platform.provisioner.url).get('/metrics')).status).toBe(401);
+    const settledBefore = settledCount(
+      (await authed(platform.provisioner.url, platform.tokens.salesReader).get('/metrics')).text,
+    );
     await platform.api
       .post('/v1/dataproduct')
       .set('Content-Type', 'application/yaml')
@@ -76,7 +92,8 @@ describe('GET /metrics', () => {
       /dmp_http_request_duration_seconds_count\{[^}]*route="\/v1\/dataproduct"[^}]*\} \d+/,
     );
     expect(text).toMatch(/dmp_operations_total\{[^}]*kind="deploy"[^}]*outcome="CREATED"[^}]*\} [1-9]/);
-    expect(text).toMatch(/dmp_resource_provisioning_seconds_count\{[^}]*technology="gated"[^}]*\} [1-9]/);
+    // Every resource that settled is counted once, whichever read of the state showed it settled.
+    expect(settledCount(text) - settledBefore).toBe(2);
     expect(text).toMatch(/dmp_state_polls_total\{[^}]*\} [1-9]/);
     const state = await authed(platform.stateService.url, platform.tokens.salesReader).get('/metrics');
     expect(state.text).toMatch(
