@@ -1,5 +1,5 @@
 import type { HistoryEntry } from '../../shared/state/records.js';
-import { UsageError } from '../cli-errors.js';
+import { ServerUnavailableError, UsageError } from '../cli-errors.js';
 import { EXIT } from '../exit-codes.js';
 import { historyText } from '../render/listing-text.js';
 import { type CommandContext, type CommandRun, stringOption } from './command-context.js';
@@ -18,6 +18,8 @@ export const historyCommand: CommandRun = async (context) => {
     const page = await client.history(ref, after, Math.min(PAGE_SIZE, limit - entries.length));
     entries.push(...page.entries);
     if (page.next === undefined || page.entries.length === 0) break;
+    if (page.next <= after)
+      throw new ServerUnavailableError('the server did not page forward: stopped reading');
     after = page.next;
   }
   context.out.lines(historyText(entries, context.out.style));

@@ -1,4 +1,5 @@
 import type { DataProductSummary } from '../../shared/state/state-client.js';
+import { ServerUnavailableError } from '../cli-errors.js';
 import { EXIT } from '../exit-codes.js';
 import type { ListQuery } from '../http/dmp-client.js';
 import { listText } from '../render/listing-text.js';
@@ -17,10 +18,15 @@ export const listCommand: CommandRun = async (context) => {
   const client = context.client();
   const items: DataProductSummary[] = [];
   let cursor: string | undefined;
+  const seen = new Set<string>();
   do {
     const page = await client.list({ ...query, ...(cursor ? { cursor } : {}) });
     items.push(...page.items);
     cursor = page.cursor;
+    if (cursor !== undefined && seen.has(cursor)) {
+      throw new ServerUnavailableError('the server answered the same page cursor twice: stopped listing');
+    }
+    if (cursor !== undefined) seen.add(cursor);
   } while (cursor !== undefined && flag(context, 'all'));
   context.out.lines(listText(items, context.out.style));
   if (cursor !== undefined) context.out.line(`More: dmp list --cursor ${cursor}`);

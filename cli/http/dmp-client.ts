@@ -110,7 +110,19 @@ export class DmpClient {
       );
     }
     const body = await readBody(response);
-    if (response.ok) return body as T;
+    if (response.ok) {
+      // A login page or an empty answer from something in front of the server is no answer of dmp's.
+      if (
+        body === null ||
+        typeof body !== 'object' ||
+        !response.headers.get('content-type')?.includes('json')
+      ) {
+        throw new ServerUnavailableError(
+          `${response.status} from ${where} is not a JSON answer of the dmp API`,
+        );
+      }
+      return body as T;
+    }
     throw errorOf(response.status, body as ErrorBody, where, descriptor?.file);
   }
 }
@@ -123,7 +135,14 @@ function errorOf(status: number, body: ErrorBody, where: string, file?: string):
   }
   if (status === 409) return new ConflictError(message);
   if (status >= 400 && status < 500) {
-    const issues = Array.isArray(body?.errors) ? body.errors : [];
+    // Only issues that say where and what: anything else in the body is not the server's shape.
+    const issues = (Array.isArray(body?.errors) ? body.errors : []).filter(
+      (issue): issue is InputIssue =>
+        issue !== null &&
+        typeof issue === 'object' &&
+        typeof issue.path === 'string' &&
+        typeof issue.message === 'string',
+    );
     return new InvalidInputError(message, issues, file);
   }
   return new ServerUnavailableError(`${status} from ${where}: ${message}`);

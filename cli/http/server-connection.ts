@@ -30,6 +30,10 @@ export function resolveConnection(
     throw new UsageError('put the token in DMP_TOKEN or --token, not in the URL');
   }
   const token = flags.token ?? env.DMP_TOKEN;
+  // Never echoed: a token that could not even be sent as a header is refused without showing it.
+  if (token && token.trim() !== '' && !/^[\x21-\x7e]+$/.test(token.trim())) {
+    throw new UsageError('the token has characters a bearer token cannot have (check DMP_TOKEN or --token)');
+  }
   return {
     url: `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`,
     ...(token && token.trim() !== '' ? { token: token.trim() } : {}),

@@ -68,6 +68,59 @@ describe('runCli exit codes for server answers', () => {
     expect(io.err()).not.toContain(SECRET);
   });
 
+  it.each([
+    [
+      'an HTML page',
+      new Response('<html>sign in</html>', { status: 200, headers: { 'content-type': 'text/html' } }),
+    ],
+    ['an empty answer', new Response('', { status: 200 })],
+    ['JSON null', new Response('null', { status: 200, headers: { 'content-type': 'application/json' } })],
+  ])('exits 4 when a 2xx is %s, which no dmp server answers', async (_case, response) => {
+    for (const args of [
+      ['status', 'test/sales/x/1.0.0'],
+      ['list'],
+      ['deploy', 'test/fixtures/thesis-example.yaml'],
+    ]) {
+      const io = captureIo({ env, fetch: async () => response.clone() });
+      expect(await runCli(args, io)).toBe(EXIT.unreachable);
+      expect(io.err()).toMatch(/is not a JSON answer of the dmp API/);
+    }
+  });
+
+  it('exits 2 with the usable issues of a 400 whose errors list holds junk, without crashing', async () => {
+    const body = {
+      error: 'ValidationError',
+      message: 'bad',
+      errors: [null, 7, { path: '/a', message: 'is wrong' }],
+    };
+    const io = captureIo({ env, fetch: answering(400, body) });
+    expect(await runCli(['plan', 'test/fixtures/thesis-example.yaml'], io)).toBe(EXIT.invalidInput);
+    expect(io.err()).toContain('/a: is wrong');
+    expect(io.err()).not.toMatch(/TypeError|at .+\.ts:\d+/);
+  });
+
+  it('refuses a token that cannot be a header (exit 2), without printing it or sending anything', async () => {
+    let requests = 0;
+    const io = captureIo({
+      env: { ...env, DMP_TOKEN: 'dmp_abc_secret\nmore' },
+      fetch: async () => {
+        requests += 1;
+        return new Response('{}');
+      },
+    });
+    expect(await runCli(['list'], io)).toBe(EXIT.invalidInput);
+    expect(io.out() + io.err()).not.toContain('secret');
+    expect(requests).toBe(0);
+  });
+
+  it('stops paging (exit 4) when the server repeats a list cursor or does not page history forward', async () => {
+    const page = { items: [], cursor: 'same' };
+    const list = captureIo({ env, fetch: answering(200, page) });
+    expect(await runCli(['list', '--all'], list)).toBe(EXIT.unreachable);
+    const history = captureIo({ env, fetch: answering(200, { entries: [{ seq: 1 }], next: 1 }) });
+    expect(await runCli(['history', 'test/sales/x/1.0.0', '--after', '1'], history)).toBe(EXIT.unreachable);
+  });
+
   it('exits 4 without DMP_URL, before any request', async () => {
     let requests = 0;
     const io = captureIo({
