@@ -76,10 +76,17 @@ export function readBenchOptions(argv: readonly string[], env: NodeJS.ProcessEnv
       given.set(flag, value);
     } else throw new Error(`unexpected argument ${arg}\n${USAGE}`);
   }
-  const quick = given.get('quick') === 'true';
-  const options: BenchOptions = { ...DEFAULTS, ...(quick ? QUICK : {}), quick };
-  if (given.has('baseline')) options.baseline = given.get('baseline') !== 'false';
   const problems: string[] = [];
+  const switchOf = (flag: 'quick' | 'baseline', fallback: boolean): boolean => {
+    const value = given.get(flag);
+    if (value === undefined) return fallback;
+    if (value === 'true' || value === 'false') return value === 'true';
+    problems.push(`DMP_BENCH_${flag.toUpperCase()} must be true or false, got "${value}"`);
+    return fallback;
+  };
+  const quick = switchOf('quick', false);
+  const options: BenchOptions = { ...DEFAULTS, ...(quick ? QUICK : {}), quick };
+  options.baseline = switchOf('baseline', DEFAULTS.baseline);
   for (const [flag, key] of Object.entries(FLAGS)) {
     const value = given.get(flag);
     if (value === undefined) continue;
@@ -89,6 +96,8 @@ export function readBenchOptions(argv: readonly string[], env: NodeJS.ProcessEnv
   }
   if (options.depth > options.resources) problems.push('--depth cannot exceed --resources');
   if (options.manyDepth > options.manyResources) problems.push('--many-depth cannot exceed --many-resources');
+  // (c) and (d) follow the many data products through one listing page of 100, with (a)'s and the warm-up's.
+  if (options.manyDataProducts > 90) problems.push('--many-data-products can be at most 90');
   if (problems.length > 0) throw new Error(`${problems.join('\n')}\n${USAGE}`);
   return options;
 }

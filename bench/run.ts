@@ -12,7 +12,9 @@ interface ModeResults {
   warmUpMs: number;
   deploy: DeployMeasurement;
   many: ThroughputMeasurement;
+  /** Spread over every data product deployed, then on one. */
   stateRead?: StateReadMeasurement;
+  stateReadOne?: StateReadMeasurement;
 }
 
 const DEPLOYED = 'dag';
@@ -44,12 +46,24 @@ async function runMode(mode: BenchMode, options: BenchOptions): Promise<ModeResu
     log(
       `(d) ${options.concurrency} clients for ${options.loadSeconds} s on GET state, then on raw DynamoDB reads`,
     );
-    const stateRead = await stateReadLoad(
-      platform,
-      { environment: BENCH_ENVIRONMENT, domain: BENCH_DOMAIN, name: DEPLOYED, version: '1.0.0' },
-      { concurrency: options.concurrency, seconds: options.loadSeconds, resources: options.resources },
-    );
-    return { warmUpMs, deploy, many, stateRead };
+    const refOf = (name: string) => ({
+      environment: BENCH_ENVIRONMENT,
+      domain: BENCH_DOMAIN,
+      name,
+      version: '1.0.0',
+    });
+    const load = { concurrency: options.concurrency, seconds: options.loadSeconds };
+    const spread = [
+      { ref: refOf(DEPLOYED), resources: options.resources },
+      ...Array.from({ length: options.manyDataProducts }, (_, index) => ({
+        ref: refOf(`many-${index}`),
+        resources: options.manyResources,
+      })),
+    ];
+    const stateRead = await stateReadLoad(platform, spread, load);
+    log(`(d) the same on the one data product of (a)`);
+    const stateReadOne = await stateReadLoad(platform, spread.slice(0, 1), load);
+    return { warmUpMs, deploy, many, stateRead, stateReadOne };
   } finally {
     await platform.close();
   }
@@ -110,10 +124,11 @@ function rowsOf(dmp: ModeResults, baseline: ModeResults | undefined): ResultRow[
     target: 'reported',
   });
   const read = dmp.stateRead;
-  if (read) {
+  const readOne = dmp.stateReadOne;
+  if (read && readOne) {
     rows.push(
       {
-        case: `(d) GET state req/s, ${read.concurrency} clients (baseline: raw DynamoDB reads)`,
+        case: `(d) GET state req/s, ${read.concurrency} clients, ${read.dataProducts} data products (baseline: raw reads)`,
         dmp: `${read.endpoint.perSecond}/s`,
         baseline: `${read.rawDynamoDb.perSecond}/s`,
         ratio: `${read.throughputRatio}×`,
@@ -125,6 +140,13 @@ function rowsOf(dmp: ModeResults, baseline: ModeResults | undefined): ResultRow[
         dmp: `${read.endpoint.p50Ms} / ${read.endpoint.p99Ms} ms`,
         baseline: `${read.rawDynamoDb.p50Ms} / ${read.rawDynamoDb.p99Ms} ms`,
         ratio: `${round(read.endpoint.p99Ms / read.rawDynamoDb.p99Ms)}× (p99)`,
+        target: 'reported',
+      },
+      {
+        case: `(d) the same on 1 data product (concurrent GETs share reads)`,
+        dmp: `${readOne.endpoint.perSecond}/s, p99 ${readOne.endpoint.p99Ms} ms`,
+        baseline: `${readOne.rawDynamoDb.perSecond}/s, p99 ${readOne.rawDynamoDb.p99Ms} ms`,
+        ratio: `${readOne.throughputRatio}×`,
         target: 'reported',
       },
     );

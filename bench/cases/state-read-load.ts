@@ -1,15 +1,22 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createDynamoDocumentClient } from '../../shared/aws/clients.js';
-import { type DataProductRef, dataProductKey } from '../../shared/descriptor/types.js';
+import { type DataProductRef, dataProductKey, dataProductPath } from '../../shared/descriptor/types.js';
 import { DEFAULT_STATE_TABLES } from '../../state-service/store/state-tables.js';
 import type { BenchPlatform } from '../bench-platform.js';
 import { runLoad } from '../load-runner.js';
 import { type LoadSummary, round } from '../stats.js';
 
+/** A data product the load reads, and how many resources its document must hold. */
+export interface ReadTarget {
+  ref: DataProductRef;
+  resources: number;
+}
+
 export interface StateReadMeasurement {
   concurrency: number;
   seconds: number;
-  resources: number;
+  /** Data products read in turn: with one, concurrent reads of it share DynamoDB reads in the state service. */
+  dataProducts: number;
   /** GET /v1/dataproduct/state/… on the provisioner: auth, state service, DynamoDB, public view. */
   endpoint: LoadSummary;
   /** The DynamoDB reads that endpoint needs, sent straight to the same dynalite. */
@@ -24,18 +31,28 @@ const TABLES = DEFAULT_STATE_TABLES;
  * issued directly. The raw side mirrors what DynamoStateStore does for one
  * getDataProduct (latest history entry, state item, resource items with
  * heartbeats, lease item: four reads at once); it skips token verification,
- * which the endpoint also pays, so the comparison is if anything unfair to dmp.
+ * which the endpoint also pays. Both sides read the targets in the same turn.
+ * Spread over many data products, this measures what one GET costs; on one
+ * data product, concurrent GETs share reads in the state service (the
+ * endpoint then needs fewer reads than the raw side sends).
  */
 export async function stateReadLoad(
   platform: BenchPlatform,
-  ref: DataProductRef,
-  { concurrency, seconds, resources }: { concurrency: number; seconds: number; resources: number },
+  targets: readonly ReadTarget[],
+  { concurrency, seconds }: { concurrency: number; seconds: number },
 ): Promise<StateReadMeasurement> {
-  const url = `${platform.provisionerUrl}/v1/dataproduct/state/${ref.environment}/${ref.domain}/${ref.name}/${ref.version}`;
   const headers = { authorization: `Bearer ${platform.token}` };
+  let turn = 0;
+  const nextTarget = () => targets[turn++ % targets.length] as ReadTarget;
   const endpoint = await runLoad(
     async () => {
-      const response = await fetch(url, { headers });
+      const { ref, resources } = nextTarget();
+      const response = await fetch(
+        `${platform.provisionerUrl}/v1/dataproduct/state/${dataProductPath(ref)}`,
+        {
+          headers,
+        },
+      );
       const body = (await response.json()) as { resources?: unknown[] };
       if (response.status !== 200 || body.resources?.length !== resources) {
         throw new Error(`GET state answered ${response.status}`);
@@ -45,9 +62,11 @@ export async function stateReadLoad(
   );
 
   const dynamo = createDynamoDocumentClient({ dynamoDbEndpoint: platform.stack.dynamoDbEndpoint });
-  const id = dataProductKey(ref);
+  turn = 0;
   const rawDynamoDb = await runLoad(
     async () => {
+      const { ref, resources } = nextTarget();
+      const id = dataProductKey(ref);
       const [, state, items] = await Promise.all([
         dynamo.send(
           new QueryCommand({
@@ -77,7 +96,7 @@ export async function stateReadLoad(
   return {
     concurrency,
     seconds,
-    resources,
+    dataProducts: targets.length,
     endpoint,
     rawDynamoDb,
     throughputRatio: round(endpoint.perSecond / rawDynamoDb.perSecond),
