@@ -1,5 +1,5 @@
 import { Ajv, type ValidateFunction } from 'ajv';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { PATTERN_MESSAGES } from '../descriptor/descriptor-schema.js';
 import { issuesFromAjv } from '../descriptor/schema-issues.js';
 import { ValidationError, type ValidationIssue } from '../errors.js';
@@ -12,6 +12,7 @@ const parameterAjv = new Ajv({
   verbose: true,
   strict: false,
   coerceTypes: true,
+  useDefaults: true,
   logger: false,
 });
 const bodyAjv = new Ajv({ allErrors: true, verbose: true, strict: false, logger: false });
@@ -47,7 +48,7 @@ export function validateRequests(
   options: RequestValidationOptions = {},
 ): RequestHandler {
   const operations = compileOperations(document, options.paths);
-  return (req, _res, next) => {
+  return (req, res, next) => {
     const method = req.method === 'HEAD' ? 'get' : req.method.toLowerCase();
     const match = findOperation(operations, method, req.path);
     if (!match) {
@@ -63,7 +64,10 @@ export function validateRequests(
       issues.push(...part);
     };
     check('path', pathIssues(operation, segments));
-    check('query', parameterIssues(operation.query, { ...req.query }, '/query'));
+    const query = { ...req.query };
+    check('query', parameterIssues(operation.query, query, '/query'));
+    // As the document types them (integers as numbers), with its defaults: routes read these, not req.query.
+    res.locals.validatedQuery = query;
     if (operation.body) check(operation.body.title, bodyIssues(operation.body, req));
     if (issues.length === 0) {
       next();
@@ -72,6 +76,15 @@ export function validateRequests(
     const what = failed.length === 1 ? failed[0] : 'request';
     next(new ValidationError(`The ${what} is invalid`, issues));
   };
+}
+
+/**
+ * The request's query as validateRequests checked it: typed as documented,
+ * documented defaults filled in. Routes behind the validator read this
+ * instead of checking req.query again with rules of their own.
+ */
+export function validatedQuery<T extends object>(res: Response): T {
+  return (res.locals.validatedQuery ?? {}) as T;
 }
 
 function compileOperations(document: OpenApiDocument, only?: readonly string[]): CompiledOperation[] {

@@ -3,6 +3,7 @@ import { authorize, listingDomainOf } from '../../shared/auth/access-rules.js';
 import { actorOf, type Principal } from '../../shared/auth/principal.js';
 import { ValidationError } from '../../shared/errors.js';
 import { principalOf } from '../../shared/http/authenticate.js';
+import { validatedQuery } from '../../shared/http/openapi-validator.js';
 import { bodyValidator, dataProductRefFromPath } from '../../shared/http/request-validation.js';
 import type { LifecycleState } from '../../shared/state/lifecycle.js';
 import type { DataProductWrite, ResourceWrite } from '../../shared/state/records.js';
@@ -11,9 +12,7 @@ import {
   cancelSchema,
   dataProductWriteSchema,
   heartbeatSchema,
-  historyQuerySchema,
   leaseSchema,
-  listQuerySchema,
   resourceWriteSchema,
 } from './write-schemas.js';
 
@@ -44,14 +43,6 @@ const parseResourceWrite = bodyValidator<ResourceWrite>(resourceWriteSchema, 're
 const parseCancel = bodyValidator<RefBody & { actor?: string }>(cancelSchema, 'cancel request');
 const parseLease = bodyValidator<LeaseBody>(leaseSchema, 'lease request');
 const parseHeartbeat = bodyValidator<HeartbeatBody>(heartbeatSchema, 'heartbeat');
-const parseListQuery = bodyValidator<{
-  environment?: string;
-  domain?: string;
-  state?: LifecycleState;
-  limit?: string;
-  cursor?: string;
-}>(listQuerySchema, 'query');
-const parseHistoryQuery = bodyValidator<{ after?: string; limit?: string }>(historyQuerySchema, 'query');
 
 const DEFAULT_LEASE_MS = 30_000;
 
@@ -64,12 +55,18 @@ const DEFAULT_LEASE_MS = 30_000;
 export function stateRouter(useCases: StateUseCases): Router {
   const router = Router();
 
-  router.get('/v1/state/dataproduct', async (req, res) => {
+  router.get('/v1/state/dataproduct', async (_req, res) => {
     const principal = principalOf(res);
-    const query = parseListQuery({ ...req.query });
+    const query = validatedQuery<{
+      environment?: string;
+      domain?: string;
+      state?: LifecycleState;
+      limit: number;
+      cursor?: string;
+    }>(res);
     const domain = query.domain ?? listingDomainOf(principal);
     authorize(principal, 'read', domain);
-    const page = await useCases.list({ ...query, domain }, Number(query.limit ?? 50), query.cursor);
+    const page = await useCases.list({ ...query, domain }, query.limit, query.cursor);
     res.json({
       items: page.items.map(
         ({ revision: _r, seq: _s, descriptor: _d, operation: _o, ...summary }) => summary,
@@ -81,9 +78,8 @@ export function stateRouter(useCases: StateUseCases): Router {
   router.get('/v1/state/dataproduct/history/:environment/:domain/:name/:version', async (req, res) => {
     const ref = dataProductRefFromPath(req.params);
     authorize(principalOf(res), 'read', ref.domain);
-    const query = parseHistoryQuery({ ...req.query });
-    const limit = Number(query.limit ?? 100);
-    const entries = await useCases.history(ref, Number(query.after ?? 0), limit);
+    const { after, limit } = validatedQuery<{ after: number; limit: number }>(res);
+    const entries = await useCases.history(ref, after, limit);
     const last = entries.at(-1);
     res.json({ entries, ...(entries.length === limit && last ? { next: last.seq } : {}) });
   });
@@ -91,17 +87,17 @@ export function stateRouter(useCases: StateUseCases): Router {
   router.get('/v1/state/dataproduct/:environment/:domain/:name/:version', async (req, res) => {
     const ref = dataProductRefFromPath(req.params);
     authorize(principalOf(res), 'read', ref.domain);
-    const { changedAfter, waitMs } = req.query;
-    if (changedAfter === undefined && waitMs === undefined) {
+    const { changedAfter, waitMs } = validatedQuery<{ changedAfter: number; waitMs: number }>(res);
+    if (req.query.changedAfter === undefined && req.query.waitMs === undefined) {
       res.json(await useCases.getDataProduct(ref));
       return;
     }
-    // A long-poll: stop waiting when the caller hangs up. (The OpenAPI validator has checked both are integers.)
+    // A long-poll: stop waiting when the caller hangs up.
     const hangUp = new AbortController();
     res.on('close', () => hangUp.abort());
     const document = await useCases.watchDataProduct(ref, {
-      changedAfter: Number(changedAfter ?? 0),
-      waitMs: Number(waitMs ?? 0),
+      changedAfter,
+      waitMs,
       signal: hangUp.signal,
     });
     // Undefined only when the caller hung up: there is nobody to answer.

@@ -150,24 +150,3 @@ export const heartbeatSchema = {
   required: ['environment', 'domain', 'dataProduct', 'version', 'name', 'operationId', 'attempt'],
   properties: { ...resourceRef, operationId, attempt },
 };
-
-export const listQuerySchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    environment: name,
-    domain: name,
-    state: { enum: DATA_PRODUCT_STATES },
-    limit: { type: 'string', pattern: '^([1-9][0-9]?|100)$' },
-    cursor: { type: 'string', maxLength: 2048 },
-  },
-};
-
-export const historyQuerySchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    after: { type: 'string', pattern: '^(0|[1-9][0-9]{0,8})$' },
-    limit: { type: 'string', pattern: '^([1-9][0-9]{0,2}|1000)$' },
-  },
-};

@@ -287,6 +287,23 @@ describe('history', () => {
   it('answers 404 for the history of an unknown data product', async () => {
     expect((await api.get('/v1/dataproduct/history/test/sales/never/1.0.0')).status).toBe(404);
   });
+
+  it('checks the paging query once, as documented: every problem in one 400, integers as integers', async () => {
+    const both = await api.get('/v1/dataproduct/history/test/sales/never/1.0.0?after=-1&limit=0');
+    expect(both.status).toBe(400);
+    expect((both.body.errors as { path: string }[]).map((issue) => issue.path).sort()).toEqual([
+      '/query/after',
+      '/query/limit',
+    ]);
+    // 1e2 is the integer 100 to the document; no second check of the route's own refuses it.
+    await post('/v1/dataproduct', descriptorYaml('paged', [{ name: 'a' }]));
+    await settled('paged');
+    const page = await api.get('/v1/dataproduct/history/test/sales/paged/1.0.0?after=0&limit=1e0');
+    expect(page.status).toBe(200);
+    expect(page.body.entries).toHaveLength(1);
+    const listed = await api.get('/v1/dataproduct?limit=05');
+    expect(listed.status).toBe(200);
+  });
 });
 
 describe('GET /v1/dataproduct', () => {
