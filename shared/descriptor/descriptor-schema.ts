@@ -1,3 +1,4 @@
+import { RESOURCE_KINDS } from './types.js';
 /**
  * JSON Schema of the descriptor as users write it (thesis figure 5.7), with the
  * thesis' spellings `resourceType` and `outputports` accepted beside `type` and
@@ -79,4 +80,25 @@ export const KNOWN_KEYS = {
   environment: Object.keys(descriptorSchema.properties.environment.properties),
   ownedResource: Object.keys(ownedResource.properties),
   observabilityResource: Object.keys(observabilityResource.properties),
+};
+
+/**
+ * A resource of a normalised descriptor, as the provisioner sends it to the
+ * microservices and the state service stores it: one schema for both.
+ */
+export const normalisedResourceSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind', 'name', 'type', 'technology', 'allow', 'dependsOn', 'specific'],
+  properties: {
+    kind: { enum: RESOURCE_KINDS },
+    name,
+    type: { type: 'string', minLength: 1, maxLength: 64 },
+    technology: name,
+    description: { type: 'string', maxLength: 1024 },
+    owner: { type: 'string', minLength: 1, maxLength: 64 },
+    allow: { type: 'array', maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 64 } },
+    dependsOn: { type: 'array', maxItems: 100, items: name },
+    specific: freeForm,
+  },
 };

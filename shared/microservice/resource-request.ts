@@ -1,4 +1,4 @@
-import { NAME_PATTERN, VERSION_PATTERN } from '../descriptor/descriptor-schema.js';
+import { NAME_PATTERN, normalisedResourceSchema, VERSION_PATTERN } from '../descriptor/descriptor-schema.js';
 import type { DataProductDescriptor, DataProductRef, ResourceDescriptor } from '../descriptor/types.js';
 import { RESOURCE_KINDS, type ResourceKind } from '../descriptor/types.js';
 import { bodyValidator } from '../http/request-validation.js';
@@ -23,7 +23,6 @@ export interface ResourceDependency {
 }
 
 const name = { type: 'string', minLength: 1, maxLength: 128, pattern: NAME_PATTERN };
-const roles = { type: 'array', items: { type: 'string', minLength: 1, maxLength: 64 } };
 
 const dataProductRefSchema = {
   type: 'object',
@@ -37,22 +36,7 @@ const dataProductRefSchema = {
   },
 };
 
-const resourceSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['kind', 'name', 'type', 'technology', 'allow', 'dependsOn', 'specific'],
-  properties: {
-    kind: { enum: RESOURCE_KINDS },
-    name,
-    type: { type: 'string', minLength: 1 },
-    technology: name,
-    description: { type: 'string' },
-    owner: { type: 'string', minLength: 1, maxLength: 64 },
-    allow: roles,
-    dependsOn: { type: 'array', items: name },
-    specific: { type: 'object' },
-  },
-};
+const resourceSchema = normalisedResourceSchema;
 
 export const resourceRequestSchema = {
   type: 'object',

@@ -1,4 +1,8 @@
-import { NAME_PATTERN, VERSION_PATTERN } from '../../shared/descriptor/descriptor-schema.js';
+import {
+  NAME_PATTERN,
+  normalisedResourceSchema,
+  VERSION_PATTERN,
+} from '../../shared/descriptor/descriptor-schema.js';
 import { RESOURCE_KINDS } from '../../shared/descriptor/types.js';
 import { DATA_PRODUCT_STATES, RESOURCE_STATES } from '../../shared/state/lifecycle.js';
 
@@ -38,23 +42,7 @@ const operation = {
   },
 };
 
-/** A resource of a normalised descriptor, as the provisioner and the microservices send it. */
-const resourceDescriptor = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['kind', 'name', 'type', 'technology', 'allow', 'dependsOn', 'specific'],
-  properties: {
-    kind: { enum: RESOURCE_KINDS },
-    name,
-    type: { type: 'string', minLength: 1, maxLength: 64 },
-    technology: name,
-    description: { type: 'string', maxLength: 1024 },
-    owner: { type: 'string', minLength: 1, maxLength: 64 },
-    allow: { type: 'array', maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 64 } },
-    dependsOn: { type: 'array', maxItems: 100, items: name },
-    specific: { type: 'object' },
-  },
-};
+const resourceDescriptor = normalisedResourceSchema;
 
 const resourceList = { type: 'array', maxItems: 200, items: resourceDescriptor };
 
