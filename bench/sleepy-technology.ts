@@ -17,7 +17,6 @@ export class SleepyTechnology implements TechnologyProvisioner {
   private working = 0;
   /** The most resources that were working at the same moment. */
   maxConcurrent = 0;
-  completed = 0;
 
   constructor(private readonly workMs: number) {}
 
@@ -42,7 +41,6 @@ export class SleepyTechnology implements TechnologyProvisioner {
     this.maxConcurrent = Math.max(this.maxConcurrent, this.working);
     try {
       await new Promise((resolve) => setTimeout(resolve, this.workMs));
-      this.completed += 1;
       return { resource: request.resource.name };
     } finally {
       this.working -= 1;

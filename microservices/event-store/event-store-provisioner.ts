@@ -54,12 +54,9 @@ export class EventStoreProvisioner implements TechnologyProvisioner {
     return this.infoOf(record);
   }
 
-  async update(request: ResourceRequest, previous: ResourceDescriptor | null): Promise<ResourceInfo> {
-    const record = this.recordOf(request);
-    await this.tables.ensureTable(record.tableName);
-    await this.applyGrants(request, previous, record.tableName);
-    await this.registry.put(record);
-    return this.infoOf(record);
+  /** The same convergence as a create: the table is kept, the grants are replaced. */
+  update(request: ResourceRequest, previous: ResourceDescriptor | null): Promise<ResourceInfo> {
+    return this.create(request, previous);
   }
 
   async remove(request: ResourceRequest, previous: ResourceDescriptor | null): Promise<void> {

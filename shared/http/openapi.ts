@@ -62,12 +62,6 @@ export function loadOpenApiDocument(file: string): OpenApiDocument {
   return document;
 }
 
-/** Reads the YAML of an extension (paths and components) for `mergeOpenApi`. */
-export function readOpenApiExtension(file: string): OpenApiExtension {
-  const value = readYaml(file) as OpenApiExtension;
-  return { paths: value.paths ?? {}, ...(value.components ? { components: value.components } : {}) };
-}
-
 /**
  * The document with an extension's paths and components added. A path and
  * method documented twice, or a component name reused for something else,
