@@ -1,6 +1,14 @@
+import { NAME_PATTERN, VERSION_PATTERN } from '../../shared/descriptor/descriptor-schema.js';
 import type { OpenApiExtension } from '../../shared/http/openapi.js';
 
-const name = { type: 'string', minLength: 1, maxLength: 128 };
+/**
+ * Aggregate ids become DynamoDB keys and S3 key segments: no '/', no '#', never '.' or '..'; a letter or digit
+ * first, then letters, digits and _ . : = @ -.
+ */
+const AGGREGATE_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.:=@-]{0,255}$';
+export const DEFAULT_PAGE = 100;
+
+const name = { type: 'string', minLength: 1, maxLength: 128, pattern: NAME_PATTERN };
 const pathParameters = [
   { name: 'environment', in: 'path', required: true, schema: name },
   { name: 'domain', in: 'path', required: true, schema: name },
@@ -9,14 +17,14 @@ const pathParameters = [
     name: 'version',
     in: 'path',
     required: true,
-    schema: { type: 'string', description: 'MAJOR.MINOR.PATCH' },
+    schema: { type: 'string', maxLength: 64, pattern: VERSION_PATTERN, description: 'MAJOR.MINOR.PATCH' },
   },
   { name: 'port', in: 'path', required: true, schema: name },
   {
     name: 'aggregateId',
     in: 'path',
     required: true,
-    schema: { type: 'string', minLength: 1, maxLength: 256 },
+    schema: { type: 'string', minLength: 1, maxLength: 256, pattern: AGGREGATE_ID_PATTERN },
   },
 ];
 const errors = {
@@ -91,12 +99,17 @@ export const eventsOpenApi: OpenApiExtension = {
         operationId: 'readEvents',
         summary: 'Read an aggregate forward from a sequence (reader, deployer or admin of the domain)',
         parameters: [
-          { name: 'from', in: 'query', required: false, schema: { type: 'integer', minimum: 1 } },
+          {
+            name: 'from',
+            in: 'query',
+            required: false,
+            schema: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER, default: 1 },
+          },
           {
             name: 'limit',
             in: 'query',
             required: false,
-            schema: { type: 'integer', minimum: 1, maximum: 1000 },
+            schema: { type: 'integer', minimum: 1, maximum: 1000, default: DEFAULT_PAGE },
           },
         ],
         responses: {
