@@ -68,9 +68,15 @@ export class DmpClient {
   state(
     ref: DataProductRef,
     watch?: { changedAfter: number; waitMs: number },
+    timeoutMs = REQUEST_TIMEOUT_MS,
   ): Promise<PublicDataProductState> {
     const query = watch ? `?changedAfter=${watch.changedAfter}&waitMs=${watch.waitMs}` : '';
-    return this.send<PublicDataProductState>('GET', `/v1/dataproduct/state/${dataProductPath(ref)}${query}`);
+    return this.send<PublicDataProductState>(
+      'GET',
+      `/v1/dataproduct/state/${dataProductPath(ref)}${query}`,
+      undefined,
+      timeoutMs,
+    );
   }
 
   history(
@@ -88,7 +94,12 @@ export class DmpClient {
     return this.send('GET', `/v1/dataproduct${search}`);
   }
 
-  private async send<T>(method: string, path: string, descriptor?: DescriptorBody): Promise<T> {
+  private async send<T>(
+    method: string,
+    path: string,
+    descriptor?: DescriptorBody,
+    timeoutMs = REQUEST_TIMEOUT_MS,
+  ): Promise<T> {
     const where = `${method} ${this.connection.url}${path}`;
     let response: Response;
     try {
@@ -102,11 +113,11 @@ export class DmpClient {
             : {}),
         },
         ...(descriptor ? { body: descriptor.text } : {}),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
       throw new ServerUnavailableError(
-        `cannot reach the server (${where}): ${networkReason(error, `no answer within ${REQUEST_TIMEOUT_MS / 1_000}s`)}`,
+        `cannot reach the server (${where}): ${networkReason(error, `no answer within ${Math.ceil(timeoutMs / 1_000)}s`)}`,
       );
     }
     const body = await readBody(response);

@@ -21,6 +21,11 @@ const TOLERATED_FAILED_READS = 5;
 /** Longest the server is asked to hold one read (its limit is 20 s; the request timeout is 30 s). */
 export const LONG_POLL_MS = 15_000;
 
+/** How long a read may outlive the deadline, so that an answer already on its way is still seen. */
+const READ_GRACE_MS = 2_000;
+/** Longest wait for an answer beyond the time the server was asked to hold the read. */
+const READ_LIMIT_MS = 15_000;
+
 /**
  * Reads the state until the data product leaves its transit state. Each read
  * after the first is a long-poll past the `historySeq` already seen, so each
@@ -45,7 +50,9 @@ export async function followOperation(
         ? { changedAfter: last.historySeq, waitMs: Math.min(LONG_POLL_MS, remaining) }
         : undefined;
     try {
-      last = await client.state(ref, watch);
+      // A server that hangs must not hold the CLI past --timeout: the read ends a moment after it.
+      const readMs = Math.min(Math.max(remaining, 0), (watch?.waitMs ?? 0) + READ_LIMIT_MS) + READ_GRACE_MS;
+      last = await client.state(ref, watch, readMs);
       failedReads = 0;
       onState(last, io.now() - start);
       if (!isTransit(last.state as LifecycleState)) {

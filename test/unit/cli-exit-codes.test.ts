@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { captureIo } from '../../cli/capture-io.js';
 import {
@@ -119,6 +121,24 @@ describe('runCli exit codes for server answers', () => {
     expect(await runCli(['list', '--all'], list)).toBe(EXIT.unreachable);
     const history = captureIo({ env, fetch: answering(200, { entries: [{ seq: 1 }], next: 1 }) });
     expect(await runCli(['history', 'test/sales/x/1.0.0', '--after', '1'], history)).toBe(EXIT.unreachable);
+  });
+
+  it('gives up on a server that never answers once --timeout has passed, not 30 s per read later', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+      const io = captureIo({ env: { DMP_URL: url, DMP_TOKEN: SECRET }, fetch });
+      const started = Date.now();
+      expect(await runCli(['status', 'test/sales/x/1.0.0', '--wait', '--timeout', '1s'], io)).toBe(
+        EXIT.unreachable,
+      );
+      // --timeout 1s and the 2 s a read may outlive it; far below one 30 s request timeout.
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('exits 4 without DMP_URL, before any request', async () => {
