@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type AuthConfig, readAuthConfig } from '../shared/auth/auth-config.js';
 import { EnvReader } from '../shared/config/env-reader.js';
+import { readServerLimits, type ServerLimits } from '../shared/http/server-limits.js';
 
 export interface ProvisionerConfig {
   host: string;
@@ -27,6 +28,8 @@ export interface ProvisionerConfig {
   sweepIntervalMs: number;
   auth: AuthConfig;
   governancePolicyPath: string;
+  /** Timeouts and connection cap of its HTTP server. */
+  serverLimits?: ServerLimits;
 }
 
 export const DEFAULT_GOVERNANCE_POLICY = fileURLToPath(
@@ -55,6 +58,7 @@ export function readProvisionerConfig(env: NodeJS.ProcessEnv = process.env): Pro
     sweepIntervalMs: 0,
     auth: readAuthConfig(reader),
     governancePolicyPath: reader.string('DMP_GOVERNANCE_POLICY', DEFAULT_GOVERNANCE_POLICY),
+    serverLimits: readServerLimits(reader),
   };
   config.sweepIntervalMs = reader.integer(
     'DMP_SWEEP_INTERVAL_MS',

@@ -83,7 +83,7 @@ export async function startProvisioner(
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
   });
-  const server = await serve(app, config.port, config.host);
+  const server = await serve(app, config.port, config.host, config.serverLimits);
   sweeper.start();
   logger.info(
     { url: server.url, discovery: config.discoveryConfigPath, instanceId: config.instanceId },

@@ -35,6 +35,7 @@ export async function startStateService(
     createStateServiceApp({ useCases, tokens, verifier, observability, logger }),
     config.port,
     config.host,
+    config.serverLimits,
   );
   logger.info({ url: server.url }, 'state service listening');
   return server;

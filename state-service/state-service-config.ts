@@ -1,6 +1,7 @@
 import { type AuthConfig, readAuthConfig } from '../shared/auth/auth-config.js';
 import { DEFAULT_TOKEN_TABLE } from '../shared/auth/dynamo-token-store.js';
 import { EnvReader } from '../shared/config/env-reader.js';
+import { readServerLimits, type ServerLimits } from '../shared/http/server-limits.js';
 import { DEFAULT_STATE_TABLES, type StateTableNames } from './store/state-tables.js';
 
 export interface StateServiceConfig {
@@ -15,6 +16,8 @@ export interface StateServiceConfig {
   /** How long this service trusts a token it verified against the token table (0: read it every time). */
   verifiedTokenTtlMs?: number;
   auth: AuthConfig;
+  /** Timeouts and connection cap of its HTTP server. */
+  serverLimits?: ServerLimits;
 }
 
 export function readStateServiceConfig(env: NodeJS.ProcessEnv = process.env): StateServiceConfig {
@@ -33,6 +36,7 @@ export function readStateServiceConfig(env: NodeJS.ProcessEnv = process.env): St
     tokenTable: reader.string('DMP_TOKEN_TABLE', DEFAULT_TOKEN_TABLE),
     verifiedTokenTtlMs: reader.integer('DMP_STATE_TOKEN_CACHE_MS', 1_000, { min: 0, max: 60_000 }),
     auth: readAuthConfig(reader),
+    serverLimits: readServerLimits(reader),
   };
   reader.assertValid();
   return config;

@@ -4,6 +4,7 @@ import { authorize } from '../../shared/auth/access-rules.js';
 import type { TokenVerifier } from '../../shared/auth/token-service.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import { authenticate, principalOf } from '../../shared/http/authenticate.js';
+import { rawBody } from '../../shared/http/body-limit.js';
 import { errorHandler, notFoundHandler } from '../../shared/http/error-handler.js';
 import { nestsDeeperThan, tooDeepError } from '../../shared/http/json-body.js';
 import { type RunningServer, serve } from '../../shared/http/serve.js';
@@ -54,7 +55,7 @@ export function createLocalLambdaApp(options: LocalLambdaServerOptions): Express
   app.post(
     '/2015-03-31/functions/:name/invocations',
     ...invokeAuth,
-    express.raw({ type: () => true, limit: MAX_EVENT_BYTES }),
+    rawBody(MAX_EVENT_BYTES),
     async (req: Request<{ name: string }>, res) => {
       const name = req.params.name;
       const problem = functionNameProblem(name);

@@ -1,6 +1,7 @@
-import express, { type Response, Router } from 'express';
+import { type Response, Router } from 'express';
 import { dataProductPath } from '../../shared/descriptor/types.js';
 import { principalOf } from '../../shared/http/authenticate.js';
+import { rawBody as rawBodyOf } from '../../shared/http/body-limit.js';
 import { validatedQuery } from '../../shared/http/openapi-validator.js';
 import { dataProductRefFromPath } from '../../shared/http/request-validation.js';
 import type { LifecycleState } from '../../shared/state/lifecycle.js';
@@ -10,7 +11,7 @@ import { descriptorFromBody } from './descriptor-body.js';
 /** The endpoints of the thesis' figure 5.2, plus plan, cancel, history and listing. */
 export function provisionerRouter(useCases: ProvisioningUseCases, bodyLimitBytes: number): Router {
   const router = Router();
-  const rawBody = express.raw({ type: () => true, limit: bodyLimitBytes });
+  const rawBody = rawBodyOf(bodyLimitBytes);
 
   const accepted = (res: Response, result: OperationAccepted) => {
     res

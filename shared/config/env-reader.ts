@@ -83,6 +83,11 @@ export class EnvReader {
     return value ?? '';
   }
 
+  /** Records a problem found across several variables (a value that contradicts another). */
+  problem(message: string): void {
+    this.problems.push(message);
+  }
+
   /** Throws a ConfigError naming every bad variable read so far. */
   assertValid(): void {
     if (this.problems.length > 0) {

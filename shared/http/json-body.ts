@@ -1,5 +1,6 @@
-import express, { type RequestHandler } from 'express';
+import express, { type RequestHandler, Router } from 'express';
 import { ValidationError } from '../errors.js';
+import { refuseAnnouncedOverLimit } from './body-limit.js';
 
 /**
  * How deep a JSON body may nest. Far beyond any descriptor, request or event
@@ -44,13 +45,19 @@ export function tooDeepError(): ValidationError {
   ]);
 }
 
-/** express.json with the nesting limit: every JSON body of every service goes through it. */
+/**
+ * express.json with the nesting limit, refusing an announced oversize body
+ * before reading it: every JSON body of every service goes through it.
+ */
 export function jsonBody(options: { limit: number; type?: string[] }): RequestHandler {
-  return express.json({
-    ...options,
-    strict: true,
-    verify: (_req, _res, buffer) => {
-      if (nestsDeeperThan(buffer)) throw tooDeepError();
-    },
-  });
+  return Router().use(
+    refuseAnnouncedOverLimit(options.limit),
+    express.json({
+      ...options,
+      strict: true,
+      verify: (_req, _res, buffer) => {
+        if (nestsDeeperThan(buffer)) throw tooDeepError();
+      },
+    }),
+  );
 }

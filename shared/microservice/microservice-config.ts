@@ -1,5 +1,6 @@
 import { type AuthConfig, readAuthConfig } from '../auth/auth-config.js';
 import type { EnvReader } from '../config/env-reader.js';
+import { readServerLimits, type ServerLimits } from '../http/server-limits.js';
 import { DEFAULT_LOCAL_IAM_TABLE } from '../iam/local-role-grants.js';
 
 /** What every microservice reads alike: where it listens, the state service, the AWS endpoints, its credential. */
@@ -15,6 +16,8 @@ export interface MicroserviceConfig {
   /** How often work in progress tells the state service it is alive. */
   heartbeatMs: number;
   auth: AuthConfig;
+  /** Timeouts and connection cap of its HTTP server. */
+  serverLimits?: ServerLimits;
 }
 
 /** Reads the common part; the microservice's own port variable and default tell the services apart. */
@@ -32,6 +35,7 @@ export function readMicroserviceConfig(
     dynamoDbEndpoint: reader.url('DMP_DYNAMODB_ENDPOINT'),
     heartbeatMs: reader.integer('DMP_HEARTBEAT_MS', 5_000, { min: 50, max: 600_000 }),
     auth: readAuthConfig(reader),
+    serverLimits: readServerLimits(reader),
   };
 }
 

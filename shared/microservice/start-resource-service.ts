@@ -4,6 +4,7 @@ import { RemoteTokenVerifier } from '../auth/verifiers.js';
 import { HttpObservability } from '../http/observability.js';
 import type { OpenApiExtension } from '../http/openapi.js';
 import { type RunningServer, serve } from '../http/serve.js';
+import type { ServerLimits } from '../http/server-limits.js';
 import type { Logger } from '../logging/logger.js';
 import { StateClient } from '../state/state-client.js';
 import type { MicroserviceConfig } from './microservice-config.js';
@@ -28,6 +29,7 @@ export interface ResourceServiceOptions {
   extraRouter?: Router;
   /** The OpenAPI paths of `extraRouter`, merged into the microservice's document. */
   openapi?: OpenApiExtension;
+  serverLimits?: ServerLimits;
 }
 
 /** The options a microservice's configuration gives: where it listens, the state service, its credential. */
@@ -35,7 +37,7 @@ export function optionsFromConfig(
   config: MicroserviceConfig,
 ): Pick<
   ResourceServiceOptions,
-  'stateServiceUrl' | 'host' | 'port' | 'heartbeatMs' | 'serviceToken' | 'verifier'
+  'stateServiceUrl' | 'host' | 'port' | 'heartbeatMs' | 'serviceToken' | 'verifier' | 'serverLimits'
 > {
   return {
     stateServiceUrl: config.stateServiceUrl,
@@ -44,6 +46,7 @@ export function optionsFromConfig(
     heartbeatMs: config.heartbeatMs,
     serviceToken: config.auth.serviceToken,
     verifier: new RemoteTokenVerifier(config.stateServiceUrl, config.auth.tokenCacheMs),
+    ...(config.serverLimits ? { serverLimits: config.serverLimits } : {}),
   };
 }
 
@@ -74,7 +77,7 @@ export async function startResourceService(options: ResourceServiceOptions): Pro
     extraRouter: options.extraRouter,
     openapi: options.openapi,
   });
-  const server = await serve(app, port, host);
+  const server = await serve(app, port, host, options.serverLimits);
   logger.info({ url: server.url }, `${service} microservice listening`);
   return {
     ...server,
