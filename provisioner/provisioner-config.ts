@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { type AuthConfig, readAuthConfig } from '../shared/auth/auth-config.js';
 import { EnvReader } from '../shared/config/env-reader.js';
 import { readServerLimits, type ServerLimits } from '../shared/http/server-limits.js';
+import { readStateTimeout } from '../shared/state/state-client.js';
 
 export interface ProvisionerConfig {
   host: string;
@@ -28,6 +29,8 @@ export interface ProvisionerConfig {
   sweepIntervalMs: number;
   auth: AuthConfig;
   governancePolicyPath: string;
+  /** Longest one call to the state service may take, retries included. */
+  stateTimeoutMs?: number;
   /** Timeouts and connection cap of its HTTP server. */
   serverLimits?: ServerLimits;
 }
@@ -59,6 +62,7 @@ export function readProvisionerConfig(env: NodeJS.ProcessEnv = process.env): Pro
     auth: readAuthConfig(reader),
     governancePolicyPath: reader.string('DMP_GOVERNANCE_POLICY', DEFAULT_GOVERNANCE_POLICY),
     serverLimits: readServerLimits(reader),
+    stateTimeoutMs: readStateTimeout(reader),
   };
   config.sweepIntervalMs = reader.integer(
     'DMP_SWEEP_INTERVAL_MS',

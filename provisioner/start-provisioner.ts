@@ -31,6 +31,7 @@ export async function startProvisioner(
   const state = new StateClient(config.stateServiceUrl, {
     actor: `provisioner:${config.instanceId}`,
     token: serviceToken,
+    ...(config.stateTimeoutMs ? { timeoutMs: config.stateTimeoutMs } : {}),
   });
   const microservices = new MicroserviceClient(logger, {
     ...DEFAULT_MICROSERVICE_CLIENT_OPTIONS,

@@ -16,7 +16,10 @@ const config = readEventStoreServiceConfig();
 const { provisioner } = await createEventStoreParts(config);
 const useCases = new ResourceUseCases(
   provisioner,
-  new StateClient(config.stateServiceUrl, { token: config.auth.serviceToken }),
+  new StateClient(config.stateServiceUrl, {
+    token: config.auth.serviceToken,
+    timeoutMs: config.stateTimeoutMs,
+  }),
   new LambdaSelfInvokeRunner(new LambdaClient({}), process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'dmp-event-store'),
   createLogger('event-store'),
   { heartbeatMs: config.heartbeatMs },

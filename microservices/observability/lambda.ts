@@ -13,7 +13,10 @@ const config = readObservabilityServiceConfig();
 const logger = createLogger('observability');
 const useCases = new ResourceUseCases(
   createObservabilityProvisioner(config, await createServiceRuntime(config, logger)),
-  new StateClient(config.stateServiceUrl, { token: config.auth.serviceToken }),
+  new StateClient(config.stateServiceUrl, {
+    token: config.auth.serviceToken,
+    timeoutMs: config.stateTimeoutMs,
+  }),
   new LambdaSelfInvokeRunner(
     new LambdaClient(config.region ? { region: config.region } : {}),
     process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'dmp-observability',

@@ -11,7 +11,10 @@ import { readS3ServiceConfig } from './s3-service-config.js';
 const config = readS3ServiceConfig();
 const useCases = new ResourceUseCases(
   await createS3Provisioner(config),
-  new StateClient(config.stateServiceUrl, { token: config.auth.serviceToken }),
+  new StateClient(config.stateServiceUrl, {
+    token: config.auth.serviceToken,
+    timeoutMs: config.stateTimeoutMs,
+  }),
   new LambdaSelfInvokeRunner(new LambdaClient({}), process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'dmp-s3'),
   createLogger('s3'),
   { heartbeatMs: config.heartbeatMs },

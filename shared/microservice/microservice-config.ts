@@ -2,6 +2,7 @@ import { type AuthConfig, readAuthConfig } from '../auth/auth-config.js';
 import type { EnvReader } from '../config/env-reader.js';
 import { readServerLimits, type ServerLimits } from '../http/server-limits.js';
 import { DEFAULT_LOCAL_IAM_TABLE } from '../iam/local-role-grants.js';
+import { readStateTimeout } from '../state/state-client.js';
 
 /** What every microservice reads alike: where it listens, the state service, the AWS endpoints, its credential. */
 export interface MicroserviceConfig {
@@ -15,6 +16,8 @@ export interface MicroserviceConfig {
   dynamoDbEndpoint?: string;
   /** How often work in progress tells the state service it is alive. */
   heartbeatMs: number;
+  /** Longest one call to the state service may take, retries included. */
+  stateTimeoutMs?: number;
   auth: AuthConfig;
   /** Timeouts and connection cap of its HTTP server. */
   serverLimits?: ServerLimits;
@@ -34,6 +37,7 @@ export function readMicroserviceConfig(
     s3Endpoint: reader.url('DMP_S3_ENDPOINT'),
     dynamoDbEndpoint: reader.url('DMP_DYNAMODB_ENDPOINT'),
     heartbeatMs: reader.integer('DMP_HEARTBEAT_MS', 5_000, { min: 50, max: 600_000 }),
+    stateTimeoutMs: readStateTimeout(reader),
     auth: readAuthConfig(reader),
     serverLimits: readServerLimits(reader),
   };

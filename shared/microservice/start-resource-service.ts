@@ -30,6 +30,8 @@ export interface ResourceServiceOptions {
   /** The OpenAPI paths of `extraRouter`, merged into the microservice's document. */
   openapi?: OpenApiExtension;
   serverLimits?: ServerLimits;
+  /** Longest one call to the state service may take, retries included. */
+  stateTimeoutMs?: number;
 }
 
 /** The options a microservice's configuration gives: where it listens, the state service, its credential. */
@@ -37,7 +39,14 @@ export function optionsFromConfig(
   config: MicroserviceConfig,
 ): Pick<
   ResourceServiceOptions,
-  'stateServiceUrl' | 'host' | 'port' | 'heartbeatMs' | 'serviceToken' | 'verifier' | 'serverLimits'
+  | 'stateServiceUrl'
+  | 'host'
+  | 'port'
+  | 'heartbeatMs'
+  | 'serviceToken'
+  | 'verifier'
+  | 'serverLimits'
+  | 'stateTimeoutMs'
 > {
   return {
     stateServiceUrl: config.stateServiceUrl,
@@ -47,6 +56,7 @@ export function optionsFromConfig(
     serviceToken: config.auth.serviceToken,
     verifier: new RemoteTokenVerifier(config.stateServiceUrl, config.auth.tokenCacheMs),
     ...(config.serverLimits ? { serverLimits: config.serverLimits } : {}),
+    ...(config.stateTimeoutMs ? { stateTimeoutMs: config.stateTimeoutMs } : {}),
   };
 }
 
@@ -65,7 +75,10 @@ export async function startResourceService(options: ResourceServiceOptions): Pro
   const verifier = options.verifier ?? new RemoteTokenVerifier(stateServiceUrl);
   let useCases: ResourceUseCases | undefined;
   const runner = new InProcessWorkRunner((job: ResourceJob) => (useCases as ResourceUseCases).work(job));
-  const state = new StateClient(stateServiceUrl, { token: serviceToken });
+  const state = new StateClient(stateServiceUrl, {
+    token: serviceToken,
+    ...(options.stateTimeoutMs ? { timeoutMs: options.stateTimeoutMs } : {}),
+  });
   useCases = new ResourceUseCases(provisioner, state, runner, logger, { heartbeatMs });
   const observability = new HttpObservability(service, logger);
   const app = createResourceServiceApp({

@@ -1,4 +1,5 @@
 import pRetry, { AbortError } from 'p-retry';
+import type { EnvReader } from '../config/env-reader.js';
 import { type DataProductRef, dataProductPath } from '../descriptor/types.js';
 import {
   ConflictError,
@@ -21,6 +22,11 @@ import type {
 } from './records.js';
 
 export interface StateClientOptions {
+  /**
+   * Longest a call may take, its retries included (default 5 s): a hung state
+   * service must give the caller an answer (UpstreamError: 503) in bounded time,
+   * not attempts × a per-attempt timeout. A long-poll gets its wait on top.
+   */
   timeoutMs?: number;
   /** Attempts for network errors and 5xx; writes are idempotent, so a retry is safe. */
   attempts?: number;
@@ -40,6 +46,13 @@ export interface ListFilter {
   state?: LifecycleState;
   limit?: number;
   cursor?: string;
+}
+
+/** How long a call to the state service may take, retries included, unless configured (DMP_STATE_TIMEOUT_MS). */
+export const DEFAULT_STATE_TIMEOUT_MS = 5_000;
+
+export function readStateTimeout(reader: EnvReader): number {
+  return reader.integer('DMP_STATE_TIMEOUT_MS', DEFAULT_STATE_TIMEOUT_MS, { min: 100, max: 600_000 });
 }
 
 type ErrorBody = { message?: string; currentState?: string; operationId?: string | null };
@@ -62,7 +75,7 @@ export class StateClient {
     private readonly baseUrl: string,
     private readonly options: StateClientOptions = {},
   ) {
-    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_STATE_TIMEOUT_MS;
     this.attempts = options.attempts ?? 4;
   }
 
@@ -180,11 +193,13 @@ export class StateClient {
     { timeoutMs = this.timeoutMs, signal }: { timeoutMs?: number; signal?: AbortSignal } = {},
   ): Promise<JsonResponse<T>> {
     const url = `${this.baseUrl}${path}`;
+    const deadline = Date.now() + timeoutMs;
     return pRetry(
       async () => {
         this.options.onRequest?.(method, path);
         const response = await requestJson<T>(method, url, body, {
-          timeoutMs,
+          // Each attempt gets what is left of the call's time, never a fresh full timeout.
+          timeoutMs: Math.max(1, deadline - Date.now()),
           ...(signal ? { signal } : {}),
           ...(this.options.token ? { headers: { authorization: `Bearer ${this.options.token}` } } : {}),
         });
@@ -210,6 +225,7 @@ export class StateClient {
       },
       {
         retries: this.attempts - 1,
+        maxRetryTime: timeoutMs,
         minTimeout: 50,
         maxTimeout: 1_000,
         randomize: true,

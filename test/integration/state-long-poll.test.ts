@@ -109,7 +109,7 @@ describe('long-poll of a data product state', () => {
   it('answers at once when the data product already moved past changedAfter', async () => {
     const { name, seq } = await creating();
     await state.writeResource(resourceWrite(name, 'CREATING'));
-    const waitMs = 10_000;
+    const waitMs = 20_000;
     const started = Date.now();
     const document = await state.getDataProduct(refOf(name), { changedAfter: seq, waitMs });
     expect(Date.now() - started).toBeLessThan(waitMs / 2);
@@ -119,7 +119,7 @@ describe('long-poll of a data product state', () => {
 
   it('answers as soon as a write lands, with that write', async () => {
     const { name, seq } = await creating();
-    const waitMs = 10_000;
+    const waitMs = 20_000;
     const started = Date.now();
     let wroteAt = 0;
     const polled = state.getDataProduct(refOf(name), { changedAfter: seq, waitMs }).then((document) => ({
@@ -161,7 +161,7 @@ describe('long-poll of a data product state', () => {
   it.each([0, 5])(
     'answers 404 at once for an unknown data product (changedAfter %i)',
     async (changedAfter) => {
-      const waitMs = 10_000;
+      const waitMs = 20_000;
       const started = Date.now();
       expect(await state.getDataProduct(refOf('lp-unknown'), { changedAfter, waitMs })).toBeUndefined();
       expect(Date.now() - started).toBeLessThan(waitMs / 2);
