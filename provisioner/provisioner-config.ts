@@ -20,7 +20,10 @@ export interface ProvisionerConfig {
   maxParallelDispatch?: number;
   /** Per resource, unless discovery sets timeoutSeconds for its technology. */
   resourceTimeoutMs: number;
+  /** Retries of a microservice's 500; unreachable microservices are waited for until the resource's timeout. */
   dispatchRetries: number;
+  /** Cap of the pause between calls to an unreachable microservice. */
+  dispatchMaxBackoffMs?: number;
   bodyLimitBytes: number;
   /** Owner name of this provisioner's leases; unique per process unless set. */
   instanceId: string;
@@ -54,6 +57,7 @@ export function readProvisionerConfig(env: NodeJS.ProcessEnv = process.env): Pro
     maxParallelDispatch: reader.integer('DMP_MAX_PARALLEL_DISPATCH', 0, { min: 0, max: 10_000 }),
     resourceTimeoutMs: reader.integer('DMP_RESOURCE_TIMEOUT_MS', 600_000, { min: 100 }),
     dispatchRetries: reader.integer('DMP_DISPATCH_RETRIES', 4, { min: 0, max: 20 }),
+    dispatchMaxBackoffMs: reader.integer('DMP_DISPATCH_MAX_BACKOFF_MS', 5_000, { min: 10, max: 300_000 }),
     bodyLimitBytes: reader.integer('DMP_BODY_LIMIT_BYTES', 1024 * 1024, { min: 1024, max: 64 * 1024 * 1024 }),
     instanceId: reader.string('DMP_INSTANCE_ID', `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`),
     leaseMs: reader.integer('DMP_LEASE_MS', 30_000, { min: 200, max: 3_600_000 }),

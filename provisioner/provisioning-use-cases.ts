@@ -228,6 +228,7 @@ export class ProvisioningUseCases {
       operationId,
       ref,
       kind: plan.kind,
+      transit: plan.transit,
       descriptor,
       removeData,
       steps,

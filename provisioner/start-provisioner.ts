@@ -36,6 +36,7 @@ export async function startProvisioner(
   const microservices = new MicroserviceClient(logger, {
     ...DEFAULT_MICROSERVICE_CLIENT_OPTIONS,
     retries: config.dispatchRetries,
+    ...(config.dispatchMaxBackoffMs ? { maxRetryDelayMs: config.dispatchMaxBackoffMs } : {}),
     token: serviceToken,
   });
   const observability = new HttpObservability('provisioner', logger);

@@ -109,6 +109,7 @@ export function operationOf(document: DataProductStateDocument): Operation | und
     operationId: document.operationId,
     ref,
     kind: document.operation.kind,
+    transit: document.state,
     descriptor: document.descriptor ?? emptyDescriptor(ref),
     removeData: document.operation.removeData,
     steps: document.operation.steps,

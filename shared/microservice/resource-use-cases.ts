@@ -1,4 +1,10 @@
-import { ConflictError, describeError, ValidationError, type ValidationIssue } from '../errors.js';
+import {
+  ConflictError,
+  describeError,
+  UpstreamError,
+  ValidationError,
+  type ValidationIssue,
+} from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import { RESOURCE_METHOD_STATES, type ResourceMethod, type TransitState } from '../state/lifecycle.js';
 import type { StateClient } from '../state/state-client.js';
@@ -22,6 +28,8 @@ export interface AcceptedResource {
 export interface ResourceUseCasesOptions {
   /** How often the work in progress tells the state service it is alive. */
   heartbeatMs: number;
+  /** Cap of the pause between attempts to report an outcome while the state service is unavailable. */
+  reportRetryMaxMs?: number;
 }
 
 /** One resource of a batch check: no errors means valid. Paths are those of a single check (`/resource/…`). */
@@ -119,6 +127,7 @@ export class ResourceUseCases {
       method,
     });
     const { operationId, attempt } = request;
+    // The heartbeat goes on until the outcome is reported: work that is done but not yet recorded is alive.
     const stopHeartbeat = this.keepAlive(request, log);
     let outcome: Parameters<StateClient['writeResource']>[0];
     try {
@@ -140,16 +149,39 @@ export class ResourceUseCases {
         attempt,
         lastError: describeError(error),
       };
+    }
+    try {
+      await this.report(outcome, log);
     } finally {
       stopHeartbeat();
     }
-    try {
-      await this.state.writeResource(outcome);
-      log.info({ state: outcome.state }, 'resource settled');
-    } catch (error) {
-      // A superseded operation's late answer is refused by fencing: that is the point.
-      const level = error instanceof ConflictError ? 'warn' : 'error';
-      log[level]({ err: error, state: outcome.state }, 'could not report the resource state');
+  }
+
+  /**
+   * Writes the outcome until the state service takes it or refuses it: an
+   * outage of the state service must not throw finished work away (it would
+   * be done again once the heartbeat goes stale). The write is idempotent and
+   * fenced by operation and attempt, so retrying is safe and a superseded
+   * attempt stops at its first refusal.
+   */
+  private async report(outcome: Parameters<StateClient['writeResource']>[0], log: Logger): Promise<void> {
+    const maxPause = this.options.reportRetryMaxMs ?? 2_000;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.state.writeResource(outcome);
+        log.info({ state: outcome.state }, 'resource settled');
+        return;
+      } catch (error) {
+        if (!(error instanceof UpstreamError)) {
+          // A superseded operation's late answer is refused by fencing: that is the point.
+          const level = error instanceof ConflictError ? 'warn' : 'error';
+          log[level]({ err: error, state: outcome.state }, 'could not report the resource state');
+          return;
+        }
+        const pause = Math.min(maxPause, 50 * 2 ** Math.min(attempt, 10));
+        log.warn({ err: error, attempt, retryInMs: pause }, 'state service unavailable; reporting again');
+        await new Promise((resolve) => setTimeout(resolve, pause));
+      }
     }
   }
 

@@ -30,7 +30,17 @@ export function decideDataProductWrite(
 ): Decision<DataProductRecord> {
   const from = current?.state ?? 'NONE';
   if (current && current.state === write.state && current.operationId === write.operationId) {
-    return { kind: 'unchanged', record: current };
+    const note = write.lastError === undefined ? current.lastError : write.lastError;
+    if (!isTransit(current.state) || note === current.lastError)
+      return { kind: 'unchanged', record: current };
+    // The running operation's progress note (a resource waiting for its microservice): no transition, but
+    // recorded in the history like one, so the state shows it and the history says when it waited.
+    return {
+      kind: 'write',
+      from,
+      note: note ? `progress: ${note}` : 'progress: no longer waiting',
+      record: { ...current, lastError: note, updatedAt: now },
+    };
   }
   if (!canDataProductMove(from, write.state)) {
     throw new ConflictError(`data product is ${from}; it cannot move to ${write.state}`, {

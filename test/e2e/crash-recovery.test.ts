@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { PublicDataProductState } from '../../provisioner/domain/public-state.js';
 import { authed } from '../support/auth.js';
 import { type Child, startChild } from '../support/child-process.js';
@@ -6,6 +6,9 @@ import { descriptorYaml, statePath } from '../support/descriptors.js';
 import { freePort } from '../support/free-port.js';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
 import { waitFor } from '../support/wait-for.js';
+
+// Each test starts processes, which a loaded machine may take a while to do.
+vi.setConfig({ testTimeout: 180_000 });
 
 const LEASE_MS = 1_500;
 let platform: TestPlatform;
@@ -136,7 +139,7 @@ describe('a microservice killed mid-work', () => {
     expect(entries.some((entry) => entry.note === `re-dispatched as attempt ${attempt}`)).toBe(true);
     // Re-dispatched because its heartbeat went stale, not failed by its transit timeout (10 minutes).
     expect(entries.filter((entry) => entry.to === 'FAILED')).toEqual([]);
-  }, 90_000);
+  });
 });
 
 describe('two provisioners against the same tables', () => {

@@ -347,20 +347,34 @@ describe('consistency', () => {
 });
 
 describe('failures', () => {
-  it('marks a resource whose microservice answers nothing FAILED, and succeeds once it is back', async () => {
+  it('fails a resource whose microservice stays unreachable until the resource times out, and what depends on it', async () => {
+    const yaml = descriptorYaml('unreachable', [
+      { name: 'first', technology: 'unreachable' },
+      { name: 'second', dependsOn: ['first'] },
+    ]);
+    expect((await postYaml(yaml)).status).toBe(202);
+    const failed = await settledState(statePath('unreachable'));
+    expect(failed.state).toBe('NOT_COMPLETED');
+    const first = resourceOf(failed, 'first');
+    expect(first.state).toBe('FAILED');
+    expect(first.lastError).toMatch(/ECONNREFUSED.*still unreachable at the resource's deadline/);
+    expect(resourceOf(failed, 'second').state).toBe('NONE');
+    expect(failed.lastError).toMatch(/second not attempted: it depends on first/);
+    expect(platform.gated.calls).toEqual([]);
+  });
+
+  it('waits for a microservice that is down, says so in the state, and goes on once it is started: no re-POST', async () => {
     const yaml = descriptorYaml('flaky', [
       { name: 'first', technology: 'dead' },
       { name: 'second', dependsOn: ['first'] },
     ]);
     expect((await postYaml(yaml)).status).toBe(202);
-    const failed = await settledState(statePath('flaky'));
-    expect(failed.state).toBe('NOT_COMPLETED');
-    const first = resourceOf(failed, 'first');
-    expect(first.state).toBe('FAILED');
-    expect(first.lastError).toContain(`http://127.0.0.1:${platform.deadPort}/v1/dataproduct/resource`);
-    expect(first.lastError).toMatch(/ECONNREFUSED/);
-    expect(resourceOf(failed, 'second').state).toBe('NONE');
-    expect(failed.lastError).toMatch(/second not attempted: it depends on first/);
+    const waiting = await waitFor(
+      async () => (await api.get(statePath('flaky'))).body as PublicDataProductState,
+      (body) => body.lastError !== null,
+    );
+    expect(waiting.state).toBe('CREATING');
+    expect(waiting.lastError).toMatch(/resource first is waiting for the dead microservice: .*ECONNREFUSED/);
     expect(platform.gated.calls).toEqual([]);
 
     const revived = await startResourceService({
@@ -373,10 +387,20 @@ describe('failures', () => {
       serviceToken: platform.tokens.microservice,
     });
     try {
-      expect((await postYaml(yaml)).status).toBe(202);
       const created = await settledState(statePath('flaky'));
       expect(created.state).toBe('CREATED');
+      expect(created.lastError).toBeNull();
       expect(created.resources.map((resource) => resource.state)).toEqual(['CREATED', 'CREATED']);
+      const { entries } = await platform.state.history({
+        environment: 'test',
+        domain: 'sales',
+        name: 'flaky',
+        version: '1.0.0',
+      });
+      expect(entries.map((entry) => entry.note).filter(Boolean)).toEqual([
+        expect.stringMatching(/^progress: resource first is waiting for the dead microservice/),
+        'progress: no longer waiting',
+      ]);
     } finally {
       await revived.close();
     }

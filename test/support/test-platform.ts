@@ -15,6 +15,7 @@ import { StateClient } from '../../shared/state/state-client.js';
 import { startStateService } from '../../state-service/start-state-service.js';
 import { DEFAULT_STATE_TABLES } from '../../state-service/store/state-tables.js';
 import { authed, issueTestTokens, type TestTokens } from './auth.js';
+import { freePort } from './free-port.js';
 import { GatedProvisioner } from './gated-provisioner.js';
 import { removeDir, startTestStack, type TestStack } from './local-stack.js';
 import { silentLogger } from './silent-logger.js';
@@ -110,6 +111,8 @@ export async function startTestPlatform({
     s3: { url: s3Service.url },
     gated: { url: gatedService.url },
     dead: { url: `http://127.0.0.1:${deadPort}` },
+    // Never listened on, with a short transit timeout: a resource that waits for it fails soon.
+    unreachable: { url: `http://127.0.0.1:${await freePort()}`, timeoutSeconds: 1 },
   };
   writeFileSync(discoveryConfigPath, JSON.stringify({ environments: { test: { technologies } } }));
 
