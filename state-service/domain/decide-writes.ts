@@ -134,6 +134,20 @@ export function decideResourceWrite(
       { currentState: from, operationId: current.operationId, attempt: current.attempt },
     );
   }
+  // A superseded operation's late word on a resource it left in transit, once another operation runs the data
+  // product: the new operation owns what happens next (it takes the resource over as orphaned).
+  if (
+    current &&
+    sameOperation &&
+    isTransit(current.state) &&
+    isTransit(dataProduct.state) &&
+    dataProduct.operationId !== write.operationId
+  ) {
+    throw new ConflictError(
+      `operation ${write.operationId} was superseded by operation ${dataProduct.operationId}; it cannot change resource ${write.name}`,
+      { currentState: from, operationId: dataProduct.operationId },
+    );
+  }
   let note: string | undefined;
   // A resource left in transit by an operation that is over (its data product has moved on) is orphaned:
   // the running operation may take it over as if it had FAILED, so nothing ever stays stuck.

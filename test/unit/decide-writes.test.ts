@@ -417,6 +417,13 @@ describe('decideDataProductWrite', () => {
   });
 });
 
+/** Where a resource in each transit state goes when its work succeeds. */
+const RESOURCE_METHOD_STATES_DONE: Record<(typeof TRANSIT_STATES)[number], ResourceState> = {
+  CREATING: 'CREATED',
+  UPDATING: 'CREATED',
+  DELETING: 'DELETED',
+};
+
 describe('decideResourceWrite', () => {
   it('refuses a resource of an unknown data product with NotFoundError', () => {
     expect(() =>
@@ -523,6 +530,45 @@ describe('decideResourceWrite', () => {
       );
       expect(record.state).toBe('DELETED');
     });
+  });
+
+  describe('fencing a superseded operation, for every transit state', () => {
+    // Each case fails if the superseded-operation check in decideResourceWrite is removed.
+    const cases = TRANSIT_STATES.flatMap((resourceState) =>
+      TRANSIT_STATES.flatMap((dataProductState) =>
+        ([RESOURCE_METHOD_STATES_DONE[resourceState], 'FAILED', resourceState] as ResourceState[]).map(
+          (to) => [resourceState, dataProductState, to] as const,
+        ),
+      ),
+    );
+    it.each(cases)(
+      'refuses op-1 moving its %s resource once the data product is %s under op-2 (to %s)',
+      (resourceState, dataProductState, to) => {
+        const error = conflictOf(() =>
+          decideResourceWrite(
+            running({ state: dataProductState, operationId: 'op-2' }),
+            storedResource({ state: resourceState, operationId: 'op-1', attempt: 1 }),
+            resourceWrite({ state: to, operationId: 'op-1', attempt: to === resourceState ? 2 : 1 }),
+            NOW,
+          ),
+        );
+        expect(error.message).toContain('superseded by operation op-2');
+        expect(error.details).toMatchObject({ currentState: resourceState, operationId: 'op-2' });
+      },
+    );
+
+    it.each(TRANSIT_STATES)(
+      'still lets op-1 settle its %s resource once the data product settled under op-1 itself',
+      (resourceState) => {
+        const decision = decideResourceWrite(
+          storedDataProduct({ state: 'NOT_COMPLETED', operationId: 'op-1' }),
+          storedResource({ state: resourceState, operationId: 'op-1' }),
+          resourceWrite({ state: 'FAILED', operationId: 'op-1' }),
+          NOW,
+        );
+        expect(written(decision)).toMatchObject({ state: 'FAILED', operationId: 'op-1' });
+      },
+    );
   });
 
   describe('fencing by attempt', () => {
