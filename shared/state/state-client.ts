@@ -23,7 +23,7 @@ import type {
 
 export interface StateClientOptions {
   /**
-   * Longest a call may take, its retries included (default 5 s): a hung state
+   * Longest a call may take, its retries included (default 4.5 s, so that a caller of a hung state service has its 503 within 5 s): a hung state
    * service must give the caller an answer (UpstreamError: 503) in bounded time,
    * not attempts × a per-attempt timeout. A long-poll gets its wait on top.
    */
@@ -49,7 +49,7 @@ export interface ListFilter {
 }
 
 /** How long a call to the state service may take, retries included, unless configured (DMP_STATE_TIMEOUT_MS). */
-export const DEFAULT_STATE_TIMEOUT_MS = 5_000;
+export const DEFAULT_STATE_TIMEOUT_MS = 4_500;
 
 export function readStateTimeout(reader: EnvReader): number {
   return reader.integer('DMP_STATE_TIMEOUT_MS', DEFAULT_STATE_TIMEOUT_MS, { min: 100, max: 600_000 });
