@@ -371,7 +371,7 @@ describe('failures', () => {
       host: '127.0.0.1',
       port: platform.deadPort,
       logger: silentLogger,
-      serviceToken: platform.tokens.microservice,
+      serviceToken: platform.tokens.deadService,
     });
     try {
       expect((await postYaml(yaml)).status).toBe(202);
