@@ -175,16 +175,14 @@ describe('JWT mode', () => {
 
   it('refuses a JWT claiming a service role: service credentials are dmp tokens', async () => {
     const provisionerJwt = await jwt({ dmp_role: 'provisioner', dmp_domains: ['*'] });
-    const lease = await asJwt(provisionerJwt)
-      .post('/v1/state/dataproduct/lease')
-      .send({
-        environment: 'test',
-        domain: 'sales',
-        name: 'leased',
-        version: '1.0.0',
-        action: 'release',
-        owner: 'x',
-      });
+    const lease = await asJwt(provisionerJwt).post('/v1/state/dataproduct/lease').send({
+      environment: 'test',
+      domain: 'sales',
+      name: 'leased',
+      version: '1.0.0',
+      action: 'release',
+      owner: 'x',
+    });
     expect(lease.status).toBe(401);
     expect(lease.body.message).toMatch(
       /one of reader, deployer, admin \(service credentials are dmp tokens\)/,
