@@ -1,8 +1,11 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startResourceService } from '../../shared/microservice/start-resource-service.js';
 import type { DataProductStateDocument } from '../../shared/state/records.js';
 import { descriptorYaml } from '../support/descriptors.js';
 import { freePort } from '../support/free-port.js';
+import { GatedProvisioner } from '../support/gated-provisioner.js';
+import { silentLogger } from '../support/silent-logger.js';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -123,5 +126,42 @@ describe('a microservice credential during a running deploy', () => {
       'a CREATED',
       'later CREATED',
     ]);
+  });
+});
+
+describe('a microservice run with a credential that does not cover its technology', () => {
+  it('refuses the work: the resource fails with the reason, and nothing of it is written by the microservice', async () => {
+    const misbound = await startResourceService({
+      service: 'dead',
+      provisioner: new GatedProvisioner(['dead']),
+      stateServiceUrl: platform.stateService.url,
+      host: '127.0.0.1',
+      port: platform.deadPort,
+      logger: silentLogger,
+      serviceToken: platform.tokens.s3Service,
+    });
+    try {
+      const deploy = await platform.api
+        .post('/v1/dataproduct')
+        .set('Content-Type', 'application/yaml')
+        .send(descriptorYaml('misbound', [{ name: 'a', technology: 'dead' }]));
+      expect(deploy.status).toBe(202);
+      const misboundRef = { ...ref, name: 'misbound' };
+      const settled = await waitFor(
+        async () => platform.state.getDataProduct(misboundRef),
+        (document) => document?.state === 'CREATED' || document?.state === 'NOT_COMPLETED',
+      );
+      expect(settled?.state).toBe('NOT_COMPLETED');
+      expect(settled?.resources[0]).toMatchObject({ name: 'a', state: 'FAILED' });
+      expect(settled?.resources[0]?.lastError).toMatch(
+        /this credential writes s3, s3cdp resources; resource a is a dead outputPort/,
+      );
+      const { entries } = await platform.state.history(misboundRef);
+      expect(
+        entries.filter((entry) => entry.resource === 'a').map((entry) => `${entry.to} ${entry.actor}`),
+      ).toEqual(['FAILED provisioner:test-provisioner']);
+    } finally {
+      await misbound.close();
+    }
   });
 });
