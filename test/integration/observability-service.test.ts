@@ -1,8 +1,10 @@
+import { Writable } from 'node:stream';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readObservabilityServiceConfig } from '../../microservices/observability/observability-service-config.js';
 import { startObservabilityService } from '../../microservices/observability/start-observability-service.js';
 import type { RunningServer } from '../../shared/http/serve.js';
+import { createLogger } from '../../shared/logging/logger.js';
 import type { StateClient } from '../../shared/state/state-client.js';
 import type { TestTokens } from '../support/auth.js';
 import { authed } from '../support/auth.js';
@@ -12,11 +14,18 @@ import {
   type LambdaServiceHarness,
   startLambdaServiceHarness,
 } from '../support/lambda-service-harness.js';
-import { silentLogger } from '../support/silent-logger.js';
 import { deployWrite } from '../support/state-writes.js';
 import { waitFor } from '../support/wait-for.js';
 
 const BUCKET = HARNESS_BUCKET;
+/** Everything the observability service logs, at debug level: no token may be in it. */
+const logLines: string[] = [];
+const logSink = new Writable({
+  write(chunk, _encoding, done) {
+    logLines.push(String(chunk));
+    done();
+  },
+});
 const dataProduct = HARNESS_DATA_PRODUCT;
 const endpoint = `exports.handler = async (event) => ({
   statusCode: 200,
@@ -55,7 +64,7 @@ describe('the observability microservice over HTTP, on the state service and the
       start: async (env) => {
         const config = readObservabilityServiceConfig({ ...env, DMP_OBSERVABILITY_PORT: '0' });
         return {
-          service: await startObservabilityService(config, silentLogger),
+          service: await startObservabilityService(config, createLogger('observability', 'debug', logSink)),
           lambda: config.lambdaRuntime,
         };
       },
@@ -147,6 +156,8 @@ describe('the observability microservice over HTTP, on the state service and the
     expect((await settled('op-3'))?.state).toBe('DELETED');
     expect((await verify(token)).status).toBe(401);
     expect(await issuedByService()).toEqual([]);
+    expect(logLines.length).toBeGreaterThan(0);
+    expect(logLines.filter((line) => line.includes(token.slice(37)))).toEqual([]);
   });
 
   it('refuses a bad endpoint list with 400 listing every problem, and records nothing', async () => {
