@@ -47,7 +47,7 @@ export interface BenchPlatform {
 const TOKENS: Record<'bench' | 'provisioner' | 'microservice', TokenSpec> = {
   bench: { name: 'bench', role: 'admin', domains: ['*'] },
   provisioner: { name: 'provisioner', role: 'provisioner', domains: ['*'] },
-  microservice: { name: 'sleepy', role: 'microservice', domains: ['*'] },
+  microservice: { name: 'sleepy', role: 'microservice', domains: ['*'], technologies: [SLEEPY_TECHNOLOGY] },
 };
 
 /**

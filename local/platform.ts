@@ -120,11 +120,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const lambda = await startLocalLambda(serviceEnv, endpoints, stateService.url, createLogger('lambda'));
     started.push(lambda);
     const observability = await startObservabilityService(
-      readObservabilityServiceConfig({
-        ...serviceEnv,
-        DMP_SERVICE_TOKEN: tokens.observability,
-        DMP_OBSERVABILITY_READER_TOKEN: tokens.observabilityReader,
-      }),
+      readObservabilityServiceConfig({ ...serviceEnv, DMP_SERVICE_TOKEN: tokens.observability }),
       createLogger('observability'),
       lambda.runtime,
     );

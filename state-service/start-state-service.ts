@@ -7,6 +7,7 @@ import { HttpObservability } from '../shared/http/observability.js';
 import { type RunningServer, serve } from '../shared/http/serve.js';
 import { createLogger, type Logger } from '../shared/logging/logger.js';
 import { createStateServiceApp } from './http/state-service-app.js';
+import { ListingCursors } from './listing-cursors.js';
 import type { StateServiceConfig } from './state-service-config.js';
 import { StateUseCases } from './state-use-cases.js';
 import { DynamoStateStore } from './store/dynamo-state-store.js';
@@ -28,7 +29,11 @@ export async function startStateService(
     undefined,
     config.verifiedTokenTtlMs ?? 0,
   );
-  const useCases = new StateUseCases(new DynamoStateStore(documentClient, config.tables));
+  const useCases = new StateUseCases(
+    new DynamoStateStore(documentClient, config.tables),
+    undefined,
+    new ListingCursors(config.cursorKey),
+  );
   const verifier = new CompositeVerifier(tokens, jwtVerifierOf(config.auth));
   const observability = new HttpObservability('state-service', logger);
   const server = await serve(

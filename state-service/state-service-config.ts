@@ -15,6 +15,8 @@ export interface StateServiceConfig {
   tokenTable: string;
   /** How long this service trusts a token it verified against the token table (0: read it every time). */
   verifiedTokenTtlMs?: number;
+  /** Signs listing cursors; unset: a random key per process (replicas then refuse each other's cursors). */
+  cursorKey?: string;
   auth: AuthConfig;
   /** Timeouts and connection cap of its HTTP server. */
   serverLimits?: ServerLimits;
@@ -35,6 +37,7 @@ export function readStateServiceConfig(env: NodeJS.ProcessEnv = process.env): St
     createTables: reader.oneOf('DMP_CREATE_TABLES', ['true', 'false'], 'true') === 'true',
     tokenTable: reader.string('DMP_TOKEN_TABLE', DEFAULT_TOKEN_TABLE),
     verifiedTokenTtlMs: reader.integer('DMP_STATE_TOKEN_CACHE_MS', 1_000, { min: 0, max: 60_000 }),
+    cursorKey: reader.optionalSecret('DMP_STATE_CURSOR_KEY', 32),
     auth: readAuthConfig(reader),
     serverLimits: readServerLimits(reader),
   };

@@ -14,6 +14,12 @@ import type {
 import { ChangeNotifier } from './change-notifier.js';
 import type { Transition } from './domain/decide-batch.js';
 import { decideCancel, decideDataProductWrite, decideResourceWrite } from './domain/decide-writes.js';
+import {
+  assertHeartbeatInScope,
+  assertWriteInScope,
+  type WriterScope,
+} from './domain/resource-write-scope.js';
+import { ListingCursors } from './listing-cursors.js';
 import { ReadCoalescer } from './read-coalescer.js';
 import type { DataProductFilter, Page, StateStore } from './store/state-store.js';
 import { TransitionCommits } from './transition-commits.js';
@@ -60,6 +66,7 @@ export class StateUseCases {
   constructor(
     private readonly store: StateStore,
     private readonly clock: () => Date = () => new Date(),
+    private readonly cursors = new ListingCursors(),
   ) {
     this.commits = new TransitionCommits(store, this.changes, () => this.now());
   }
@@ -167,18 +174,31 @@ export class StateUseCases {
     });
   }
 
-  writeResource(write: ResourceWrite): Promise<WriteResult<ResourceRecord>> {
+  /**
+   * A resource transition. With `scope` (a microservice's credential), the
+   * write must also stay within it (see `assertWriteInScope`), decided on the
+   * same records as the transition itself.
+   */
+  writeResource(write: ResourceWrite, scope?: WriterScope): Promise<WriteResult<ResourceRecord>> {
     return this.transition<ResourceRecord>(resourceOwner(write), {
       resource: write.name,
       actor: write.actor,
-      decide: (records, now) =>
-        decideResourceWrite(records.dataProduct, records.resource(write.name), write, now),
+      decide: (records, now) => {
+        const current = records.resource(write.name);
+        if (scope) assertWriteInScope(records.dataProduct, current, write, scope);
+        return decideResourceWrite(records.dataProduct, current, write, now);
+      },
     });
   }
 
   /** A microservice's sign of life while it works; refused (409) once its attempt is superseded. */
-  async heartbeat(ref: DataProductRef, request: HeartbeatRequest): Promise<{ at: string }> {
+  async heartbeat(
+    ref: DataProductRef,
+    request: HeartbeatRequest,
+    scope?: WriterScope,
+  ): Promise<{ at: string }> {
     const resource = await this.store.getResource(ref, request.name);
+    if (resource && scope) assertHeartbeatInScope(resource, scope);
     if (!resource || resource.operationId !== request.operationId || resource.attempt !== request.attempt) {
       throw new ConflictError(
         `resource ${request.name} is no longer worked on by operation ${request.operationId} attempt ${request.attempt}`,
@@ -242,8 +262,14 @@ export class StateUseCases {
     return this.store.readHistory(ref, afterSeq, limit);
   }
 
-  list(filter: DataProductFilter, limit: number, cursor?: string): Promise<Page<DataProductRecord>> {
-    return this.store.listDataProducts(filter, limit, cursor);
+  /** A page of data products; its cursor is signed for this filter (see ListingCursors). */
+  async list(filter: DataProductFilter, limit: number, cursor?: string): Promise<Page<DataProductRecord>> {
+    const page = await this.store.listDataProducts(
+      filter,
+      limit,
+      cursor === undefined ? undefined : this.cursors.open(cursor, filter),
+    );
+    return page.cursor ? { ...page, cursor: this.cursors.sign(page.cursor, filter) } : page;
   }
 
   private transition<T extends DataProductRecord | ResourceRecord>(

@@ -29,8 +29,9 @@ const PATH = '/v1/events/:environment/:domain/:dataProduct/:version/:port/:aggre
  * The data plane of event-store ports, mounted after authentication. Who may
  * do what, by the caller's dmp token (tokens carry a role and domains, not
  * IAM roles): appending is deploying data of the port's domain (deployer or
- * admin of that domain); reading is reading that domain (reader, deployer,
- * admin of it, or a platform service).
+ * admin of that domain); reading is for the domain's people (reader, deployer,
+ * admin of it): no service credential reads event payloads, nor a token a
+ * service issued.
  */
 export function createEventsRouter({
   streams,
@@ -41,7 +42,7 @@ export function createEventsRouter({
   const router = Router();
   /** Authorizes by the path's domain first (a stranger learns nothing), then finds the provisioned port. */
   const resolvePort =
-    (action: 'deploy' | 'read') => async (req: Request, res: Response, next: NextFunction) => {
+    (action: 'deploy' | 'read-events') => async (req: Request, res: Response, next: NextFunction) => {
       // The OpenAPI validator in front of this router has checked every path parameter.
       const { identity, aggregateId } = targetOf(req.params as Record<string, string>);
       authorize(principalOf(res), action, identity.domain);
@@ -71,7 +72,7 @@ export function createEventsRouter({
     },
   );
 
-  router.get(PATH, resolvePort('read'), async (_req, res) => {
+  router.get(PATH, resolvePort('read-events'), async (_req, res) => {
     const { record, aggregateId } = res.locals.target as Target;
     const { from, limit } = validatedQuery<{ from: number; limit: number }>(res);
     res.json(await streams.read(record, aggregateId, from, limit));

@@ -7,16 +7,22 @@ import type {
 } from '../../shared/microservice/technology-provisioner.js';
 import { deployFunction, removeOwnedFunction } from '../lambda-runtime/function-deployment.js';
 import type { FunctionHost } from '../lambda-runtime/function-host.js';
+import { assertOwnedBy } from '../lambda-runtime/function-ownership.js';
 import { ownerOf } from '../lambda-runtime/lambda-naming.js';
 import type { RestApiGateway } from '../lambda-runtime/rest-api-gateway.js';
+import {
+  type FunctionReaderTokens,
+  type ReaderGrant,
+  STATE_TOKEN_VARIABLE,
+} from './function-reader-tokens.js';
 import { appliedRoutes, type EndpointRoute, endpointRoutes, routeKey } from './observability-routes.js';
 import { parseObservabilitySpecific } from './observability-specific.js';
 
 export interface ObservabilityProvisionerOptions {
   /** The state service as the deployed functions reach it (`DMP_STATE_SERVICE_URL` of each function). */
   stateServiceUrl: string;
-  /** A reader token the functions use to read their data product's state (`DMP_STATE_TOKEN`); unset: none. */
-  stateReaderToken?: string;
+  /** Each function's own reader token for its data product's domain (`DMP_STATE_TOKEN`). */
+  readerTokens: FunctionReaderTokens;
 }
 
 /**
@@ -72,7 +78,7 @@ export class ObservabilityProvisioner implements TechnologyProvisioner {
     for (const route of unique(routes, routeKey)) await this.unpublish(route);
     const owner = ownerOf(dataProduct, request.resource.name);
     for (const route of unique(routes, (item) => item.functionName)) {
-      await removeOwnedFunction(this.functions, route.functionName, owner);
+      await this.removeFunction(route.functionName, owner);
     }
   }
 
@@ -91,14 +97,16 @@ export class ObservabilityProvisioner implements TechnologyProvisioner {
     const endpoints: { lambdaName: string; path: string; url: string }[] = [];
     let restApiId: string | undefined;
     for (const route of desired) {
+      const reader = await this.readerTokenFor(route.functionName, owner, dataProduct.domain);
       const { description } = await deployFunction(this.functions, {
         name: route.functionName,
         artifact: route.artifact,
         handler: route.handler,
-        environment,
+        environment: { ...environment, [STATE_TOKEN_VARIABLE]: reader.token },
         owner,
         description: `dmp observability endpoint of ${owner}`.slice(0, 256),
       });
+      await reader.revokeOthers();
       // The same route now served by another function: take the old integration down first.
       const replaced = applied.find(
         (old) => routeKey(old) === routeKey(route) && old.functionName !== route.functionName,
@@ -122,9 +130,7 @@ export class ObservabilityProvisioner implements TechnologyProvisioner {
     for (const old of unique(applied, routeKey)) if (!kept.has(routeKey(old))) await this.unpublish(old);
     const keptFunctions = new Set(desired.map((route) => route.functionName));
     for (const old of unique(applied, (route) => route.functionName)) {
-      if (!keptFunctions.has(old.functionName)) {
-        await removeOwnedFunction(this.functions, old.functionName, owner);
-      }
+      if (!keptFunctions.has(old.functionName)) await this.removeFunction(old.functionName, owner);
     }
     return {
       restApi: specific.restApi,
@@ -135,14 +141,33 @@ export class ObservabilityProvisioner implements TechnologyProvisioner {
     };
   }
 
-  /** What each endpoint function needs to report its data product's status (never logged, never in info). */
+  /** What each endpoint function needs to report its data product's status, besides its token. */
   private environmentOf(ref: DataProductRef, resourceName: string): Record<string, string> {
     return {
       DMP_STATE_SERVICE_URL: this.options.stateServiceUrl,
       DMP_DATA_PRODUCT: describeRef(ref),
       DMP_RESOURCE: resourceName,
-      ...(this.options.stateReaderToken ? { DMP_STATE_TOKEN: this.options.stateReaderToken } : {}),
     };
+  }
+
+  /**
+   * The function's reader token (never logged, never in info): the one it
+   * holds while still valid, else a new one. Someone else's function gets
+   * none: ownership is checked before anything is issued.
+   */
+  private async readerTokenFor(name: string, owner: string, domain: string): Promise<ReaderGrant> {
+    const existing = await this.functions.describe(name);
+    if (existing) assertOwnedBy(existing, owner);
+    return this.options.readerTokens.grant(
+      { name, owner, domain },
+      existing?.environment[STATE_TOKEN_VARIABLE],
+    );
+  }
+
+  /** Deletes the function if this resource owns it, and revokes the tokens issued for it either way. */
+  private async removeFunction(name: string, owner: string): Promise<void> {
+    await removeOwnedFunction(this.functions, name, owner);
+    await this.options.readerTokens.revokeAll({ name, owner });
   }
 
   private unpublish(route: EndpointRoute): Promise<void> {

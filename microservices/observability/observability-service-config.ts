@@ -6,8 +6,6 @@ import { readLambdaRuntimeConfig } from '../lambda-runtime/lambda-runtime-config
 export interface ObservabilityServiceConfig extends LambdaServiceConfig {
   /** The state service as the deployed endpoint functions reach it (default: stateServiceUrl). */
   functionStateServiceUrl: string;
-  /** A reader token handed to the endpoint functions as DMP_STATE_TOKEN; unset: none. */
-  stateReaderToken?: string;
 }
 
 export function readObservabilityServiceConfig(
@@ -18,7 +16,6 @@ export function readObservabilityServiceConfig(
   const config: ObservabilityServiceConfig = {
     ...common,
     functionStateServiceUrl: reader.url('DMP_OBSERVABILITY_STATE_SERVICE_URL', common.stateServiceUrl),
-    stateReaderToken: reader.optionalString('DMP_OBSERVABILITY_READER_TOKEN'),
     lambdaRuntime: readLambdaRuntimeConfig(reader),
   };
   reader.assertValid();

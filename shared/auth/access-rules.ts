@@ -7,16 +7,17 @@ import { actsOnDomain, type Principal, type Role } from './principal.js';
  */
 export type Action =
   | 'read'
+  | 'read-events'
   | 'deploy'
-  | 'manage-tokens'
   | 'write-state'
   | 'report-resource'
   | 'call-microservice';
 
 const ALLOWED: Record<Action, readonly Role[]> = {
   read: ['reader', 'deployer', 'admin', 'provisioner', 'microservice'],
+  /** Event payloads are a domain's data: its people read them, no service credential does. */
+  'read-events': ['reader', 'deployer', 'admin'],
   deploy: ['deployer', 'admin'],
-  'manage-tokens': ['admin'],
   /** Data product transitions, leases, cancellation: only the provisioner moves a data product. */
   'write-state': ['provisioner'],
   /** Resource transitions and heartbeats: the provisioner and the microservices doing the work. */
@@ -27,10 +28,20 @@ const ALLOWED: Record<Action, readonly Role[]> = {
 /** Domain scoping applies to people; services act for every domain. */
 const DOMAIN_SCOPED: readonly Role[] = ['reader', 'deployer', 'admin'];
 
-/** Throws ForbiddenError unless the principal may perform the action (on the domain, when there is one). */
+/**
+ * Throws ForbiddenError unless the principal may perform the action (on the
+ * domain, when there is one). Token administration is decided apart, by
+ * `state-service/domain/token-administration.ts`.
+ */
 export function authorize(principal: Principal, action: Action, domain?: string): void {
   if (!ALLOWED[action].includes(principal.role)) {
     throw new ForbiddenError(`role ${principal.role} may not ${action.replaceAll('-', ' ')}`);
+  }
+  // A token a service issued (an observability function's) reads its domain's state and nothing else.
+  if (principal.serviceIssued && action !== 'read') {
+    throw new ForbiddenError(
+      `a token issued by a service may only read state, not ${action.replaceAll('-', ' ')}`,
+    );
   }
   if (domain !== undefined && DOMAIN_SCOPED.includes(principal.role) && !actsOnDomain(principal, domain)) {
     throw new ForbiddenError(`this token may not act on domain ${domain}`);

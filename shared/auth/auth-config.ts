@@ -1,6 +1,6 @@
 import type { EnvReader } from '../config/env-reader.js';
 import type { TokenVerifier } from './token-service.js';
-import { type JwtOptions, JwtVerifier } from './verifiers.js';
+import { DEFAULT_JWT_MAX_AGE_SECONDS, type JwtOptions, JwtVerifier } from './verifiers.js';
 
 export interface AuthConfig {
   /** This service's own dmp token, sent on its calls to other services. */
@@ -25,6 +25,10 @@ export function readAuthConfig(reader: EnvReader): AuthConfig {
             audience: reader.optionalString('DMP_JWT_AUDIENCE'),
             roleClaim: reader.string('DMP_JWT_ROLE_CLAIM', 'dmp_role'),
             domainsClaim: reader.string('DMP_JWT_DOMAINS_CLAIM', 'dmp_domains'),
+            maxAgeSeconds: reader.integer('DMP_JWT_MAX_AGE_SECONDS', DEFAULT_JWT_MAX_AGE_SECONDS, {
+              min: 60,
+              max: 7 * 24 * 60 * 60,
+            }),
           },
         }
       : {}),

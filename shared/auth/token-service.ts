@@ -1,3 +1,4 @@
+import type { ResourceKind } from '../descriptor/types.js';
 import { NotFoundError, UnauthorizedError, ValidationError } from '../errors.js';
 import type { Principal, Role } from './principal.js';
 import type { TokenRecord, TokenStore, TokenSummary } from './token-store.js';
@@ -14,6 +15,16 @@ export interface NewToken {
   role: Role;
   domains: string[];
   expiresAt?: string | null;
+  /** Microservice credentials only: what they may write, and whom they may issue tokens for. */
+  technologies?: string[];
+  kinds?: ResourceKind[];
+  mayIssue?: Role[];
+}
+
+/** Who issued a token: recorded with it, never requested by the caller. */
+export interface Provenance {
+  issuedBy: string;
+  serviceIssued?: boolean;
 }
 
 export interface IssuedTokenView {
@@ -40,7 +51,7 @@ export class TokenService implements TokenVerifier {
     this.verified = new VerifiedPrincipals(() => this.clock().getTime());
   }
 
-  async issue(request: NewToken): Promise<IssuedTokenView> {
+  async issue(request: NewToken, provenance?: Provenance): Promise<IssuedTokenView> {
     if (request.expiresAt && !isRealInstant(request.expiresAt)) {
       throw new ValidationError('The token request is invalid', [
         { path: '/expiresAt', message: `${request.expiresAt} is not a real date and time` },
@@ -56,6 +67,11 @@ export class TokenService implements TokenVerifier {
       createdAt: this.clock().toISOString(),
       expiresAt: request.expiresAt ?? null,
       revokedAt: null,
+      ...(provenance ? { issuedBy: provenance.issuedBy } : {}),
+      ...(provenance?.serviceIssued ? { serviceIssued: true } : {}),
+      ...(request.technologies ? { technologies: request.technologies } : {}),
+      ...(request.kinds ? { kinds: request.kinds } : {}),
+      ...(request.mayIssue ? { mayIssue: request.mayIssue } : {}),
     };
     await this.store.create(record);
     return { token, summary: summaryOf(record) };
@@ -84,14 +100,16 @@ export class TokenService implements TokenVerifier {
     ) {
       throw new UnauthorizedError('the bearer token is invalid, expired or revoked');
     }
-    return {
-      principal: { id: record.id, name: record.name, role: record.role, domains: record.domains },
-      expiresAt: record.expiresAt,
-    };
+    return { principal: principalOf(record), expiresAt: record.expiresAt };
   }
 
   async list(): Promise<TokenSummary[]> {
     return (await this.store.list()).map(summaryOf).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  /** One token's summary; NotFoundError for an unknown id. */
+  async summary(id: string): Promise<TokenSummary> {
+    return summaryOf(await this.known(id));
   }
 
   async revoke(id: string): Promise<TokenSummary> {
@@ -123,6 +141,20 @@ export class TokenService implements TokenVerifier {
     if (!record) throw new NotFoundError(`token ${id} is unknown`);
     return record;
   }
+}
+
+/** What a token proves: its rights, and for service credentials their bindings. */
+function principalOf(record: TokenRecord): Principal {
+  return {
+    id: record.id,
+    name: record.name,
+    role: record.role,
+    domains: record.domains,
+    ...(record.technologies ? { technologies: record.technologies } : {}),
+    ...(record.kinds ? { kinds: record.kinds } : {}),
+    ...(record.mayIssue ? { mayIssue: record.mayIssue } : {}),
+    ...(record.serviceIssued ? { serviceIssued: true } : {}),
+  };
 }
 
 function summaryOf({ hash: _hash, ...summary }: TokenRecord): TokenSummary {

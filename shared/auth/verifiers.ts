@@ -1,7 +1,7 @@
-import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
+import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
 import { UnauthorizedError } from '../errors.js';
 import { requestJson } from '../http/json-client.js';
-import { type Principal, ROLES, type Role } from './principal.js';
+import { HUMAN_ROLES, isHumanRole, type Principal } from './principal.js';
 import type { TokenVerifier } from './token-service.js';
 import { hashToken, isDmpToken } from './tokens.js';
 import { type Verification, VerifiedPrincipals } from './verified-principals.js';
@@ -34,8 +34,20 @@ export class RemoteTokenVerifier implements TokenVerifier {
     );
     if (response.status !== 200)
       throw new UnauthorizedError('the bearer token is invalid, expired or revoked');
-    const { id, name, role, domains } = response.body;
-    return { principal: { id, name, role, domains }, until: this.clock() + this.ttlMs };
+    const { id, name, role, domains, technologies, kinds, mayIssue, serviceIssued } = response.body;
+    return {
+      principal: {
+        id,
+        name,
+        role,
+        domains,
+        ...(technologies ? { technologies } : {}),
+        ...(kinds ? { kinds } : {}),
+        ...(mayIssue ? { mayIssue } : {}),
+        ...(serviceIssued ? { serviceIssued: true } : {}),
+      },
+      until: this.clock() + this.ttlMs,
+    };
   }
 }
 
@@ -45,9 +57,27 @@ export interface JwtOptions {
   audience?: string;
   roleClaim: string;
   domainsClaim: string;
+  /** Oldest accepted token, by its `iat`, whatever its `exp` says (default 24 hours). */
+  maxAgeSeconds?: number;
 }
 
-/** OIDC/JWT mode: signature from the JWKS, issuer (and audience), role and domains from configured claims. */
+/**
+ * A day: the longest default access-token lifetime of the common identity
+ * providers (Auth0's API tokens; Entra ID, Okta and Google mint one hour), so
+ * no default setup is refused, while a token minted with a far `exp` stops
+ * working after a day. See `DMP_JWT_MAX_AGE_SECONDS` in docs/security.md.
+ */
+export const DEFAULT_JWT_MAX_AGE_SECONDS = 24 * 60 * 60;
+
+/**
+ * OIDC/JWT mode: signature from the JWKS, issuer (and audience), role and
+ * domains from configured claims. JWTs are for people: a role claim of a
+ * service (provisioner, microservice) proves nothing, since service
+ * credentials are dmp tokens bound to what each service does. Every JWT must
+ * expire (`exp`) and be younger than the maximum age (`iat`), so a token an
+ * identity provider minted without an end, or with a far one, does not live
+ * forever here.
+ */
 export class JwtVerifier implements TokenVerifier {
   private readonly keys: ReturnType<typeof createRemoteJWKSet>;
 
@@ -61,14 +91,20 @@ export class JwtVerifier implements TokenVerifier {
       ({ payload } = await jwtVerify(token, this.keys, {
         issuer: this.options.issuer,
         ...(this.options.audience ? { audience: this.options.audience } : {}),
+        requiredClaims: ['exp', 'iat'],
+        maxTokenAge: this.options.maxAgeSeconds ?? DEFAULT_JWT_MAX_AGE_SECONDS,
       }));
-    } catch {
-      throw new UnauthorizedError('the bearer token is not a valid JWT from the configured issuer');
+    } catch (error) {
+      throw new UnauthorizedError(
+        `the bearer token is not a valid JWT from the configured issuer${claimProblem(error)}`,
+      );
     }
     const role = payload[this.options.roleClaim];
     const domains = payload[this.options.domainsClaim];
-    if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) {
-      throw new UnauthorizedError(`the JWT has no valid ${this.options.roleClaim} claim`);
+    if (typeof role !== 'string' || !isHumanRole(role)) {
+      throw new UnauthorizedError(
+        `the JWT has no valid ${this.options.roleClaim} claim: one of ${HUMAN_ROLES.join(', ')} (service credentials are dmp tokens)`,
+      );
     }
     const domainList = typeof domains === 'string' ? domains.split(/[\s,]+/).filter(Boolean) : domains;
     if (!Array.isArray(domainList) || !domainList.every((domain) => typeof domain === 'string')) {
@@ -77,10 +113,21 @@ export class JwtVerifier implements TokenVerifier {
     return {
       id: String(payload.sub ?? 'jwt'),
       name: String(payload.sub ?? 'jwt'),
-      role: role as Role,
+      role,
       domains: domainList,
     };
   }
+}
+
+/** Which time claim failed (jose names it, after the signature checked out); nothing about keys or signatures. */
+function claimProblem(error: unknown): string {
+  if (!(error instanceof errors.JWTExpired || error instanceof errors.JWTClaimValidationFailed)) return '';
+  const missing = error.reason === 'missing';
+  if (error.claim === 'exp') return missing ? ': it must carry exp' : ': it has expired';
+  if (error.claim === 'iat') {
+    return missing ? ': it must carry iat' : ': it is older than the maximum age, or issued in the future';
+  }
+  return '';
 }
 
 /** dmp tokens go to the token verifier; anything else to the JWT verifier, when JWT mode is on. */

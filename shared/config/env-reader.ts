@@ -76,6 +76,16 @@ export class EnvReader {
     return fallback;
   }
 
+  /** A secret, if set: at least `minLength` characters; never repeated in a problem, unlike other values. */
+  optionalSecret(name: string, minLength: number): string | undefined {
+    const value = this.optionalString(name);
+    if (value !== undefined && value.length < minLength) {
+      this.problems.push(`${name} must be at least ${minLength} characters (its value is not shown)`);
+      return undefined;
+    }
+    return value;
+  }
+
   /** Records a missing required variable; returns '' so that startup fails at assertValid. */
   require(name: string, why = 'is required'): string {
     const value = this.optionalString(name);

@@ -3,6 +3,7 @@ import type { EnvReader } from '../config/env-reader.js';
 import { type DataProductRef, dataProductPath } from '../descriptor/types.js';
 import {
   ConflictError,
+  ForbiddenError,
   NotFoundError,
   UpstreamError,
   ValidationError,
@@ -185,7 +186,7 @@ export class StateClient {
     return this.options.actor ? { actor: this.options.actor, ...body } : body;
   }
 
-  /** 2xx and 404 on GET are answers; 409 a ConflictError; other 4xx a bug of ours; network errors and 5xx are retried. */
+  /** 2xx and 404 on GET are answers; 409 a ConflictError, 403 a ForbiddenError; other 4xx a bug of ours; network errors and 5xx are retried. */
   private send<T>(
     method: string,
     path: string,
@@ -212,6 +213,12 @@ export class StateClient {
           );
         }
         if (response.status === 404) throw new AbortError(new NotFoundError(message));
+        // This service's credential does not reach what it was asked to write: say so to whoever asked.
+        if (response.status === 403) {
+          throw new AbortError(
+            new ForbiddenError(`the state service refused this service's write: ${message}`),
+          );
+        }
         if (response.status === 400) {
           const issues = (response.body as { errors?: ValidationIssue[] }).errors ?? [{ path: '', message }];
           throw new AbortError(new ValidationError(`the state service refused the data: ${message}`, issues));

@@ -7,6 +7,7 @@ import { validatedQuery } from '../../shared/http/openapi-validator.js';
 import { bodyValidator, dataProductRefFromPath } from '../../shared/http/request-validation.js';
 import type { LifecycleState } from '../../shared/state/lifecycle.js';
 import type { DataProductWrite, ResourceWrite } from '../../shared/state/records.js';
+import { writerScopeOf } from '../domain/resource-write-scope.js';
 import type { StateUseCases } from '../state-use-cases.js';
 import {
   cancelSchema,
@@ -159,18 +160,25 @@ export function stateRouter(useCases: StateUseCases): Router {
     const principal = principalOf(res);
     authorize(principal, 'report-resource');
     const write = parseResourceWrite(req.body);
-    const { record, changed } = await useCases.writeResource({
-      ...write,
-      actor: actorFor(principal, write.actor),
-    });
+    const { record, changed } = await useCases.writeResource(
+      { ...write, actor: actorFor(principal, write.actor) },
+      writerScopeOf(principal),
+    );
     const { revision: _revision, seq: _seq, ...body } = record;
     res.json({ ...body, changed });
   });
 
   router.post('/v1/state/dataproduct/resource/heartbeat', async (req, res) => {
-    authorize(principalOf(res), 'report-resource');
+    const principal = principalOf(res);
+    authorize(principal, 'report-resource');
     const { environment, domain, dataProduct, version, ...request } = parseHeartbeat(req.body);
-    res.json(await useCases.heartbeat({ environment, domain, name: dataProduct, version }, request));
+    res.json(
+      await useCases.heartbeat(
+        { environment, domain, name: dataProduct, version },
+        request,
+        writerScopeOf(principal),
+      ),
+    );
   });
 
   return router;

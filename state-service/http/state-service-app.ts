@@ -9,6 +9,7 @@ import { validateRequests } from '../../shared/http/openapi-validator.js';
 import { createServiceApp, metricsRouter } from '../../shared/http/service-app.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import type { StateUseCases } from '../state-use-cases.js';
+import { TokenUseCases } from '../token-use-cases.js';
 import { stateRouter } from './state-router.js';
 import { tokenAdminRouter, verifyRouter } from './token-router.js';
 
@@ -37,7 +38,7 @@ export function createStateServiceApp({
   app.use(metricsRouter(observability));
   app.use(jsonBody({ limit: bodyLimitBytes }));
   app.use(validateRequests(openapi));
-  app.use(tokenAdminRouter(tokens));
+  app.use(tokenAdminRouter(new TokenUseCases(tokens)));
   app.use(stateRouter(useCases));
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

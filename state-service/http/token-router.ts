@@ -1,34 +1,12 @@
 import { Router } from 'express';
-import { authorize } from '../../shared/auth/access-rules.js';
-import { ROLES } from '../../shared/auth/principal.js';
 import type { NewToken, TokenService } from '../../shared/auth/token-service.js';
 import { NotFoundError, UnauthorizedError } from '../../shared/errors.js';
 import { bearerOf, principalOf } from '../../shared/http/authenticate.js';
 import { bodyValidator } from '../../shared/http/request-validation.js';
+import type { TokenUseCases } from '../token-use-cases.js';
+import { newTokenSchema } from './token-schemas.js';
 
-const parseNewToken = bodyValidator<NewToken>(
-  {
-    type: 'object',
-    additionalProperties: false,
-    required: ['name', 'role', 'domains'],
-    properties: {
-      name: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.@-]+$' },
-      role: { enum: ROLES },
-      domains: {
-        type: 'array',
-        minItems: 1,
-        maxItems: 100,
-        uniqueItems: true,
-        items: { type: 'string', pattern: '^(\\*|(?!\\.{1,2}$)[A-Za-z0-9_.-]{1,128})$' },
-      },
-      expiresAt: {
-        type: ['string', 'null'],
-        pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$',
-      },
-    },
-  },
-  'token request',
-);
+const parseNewToken = bodyValidator<NewToken>(newTokenSchema, 'token request');
 
 const TOKEN_ID = /^[a-f0-9]{32}$/;
 
@@ -43,28 +21,24 @@ export function verifyRouter(tokens: TokenService): Router {
   return router;
 }
 
-/** Token administration, for admins. */
-export function tokenAdminRouter(tokens: TokenService): Router {
+/** Token administration: who may do what is the use cases' decision. */
+export function tokenAdminRouter(tokens: TokenUseCases): Router {
   const router = Router();
 
   router.get('/v1/tokens', async (_req, res) => {
-    authorize(principalOf(res), 'manage-tokens');
-    res.json({ items: await tokens.list() });
+    res.json({ items: await tokens.list(principalOf(res)) });
   });
 
   router.post('/v1/tokens', async (req, res) => {
-    authorize(principalOf(res), 'manage-tokens');
-    res.status(201).json(await tokens.issue(parseNewToken(req.body)));
+    res.status(201).json(await tokens.issue(principalOf(res), parseNewToken(req.body)));
   });
 
   router.post('/v1/tokens/:id/rotate', async (req, res) => {
-    authorize(principalOf(res), 'manage-tokens');
-    res.json(await tokens.rotate(tokenId(req.params.id)));
+    res.json(await tokens.rotate(principalOf(res), tokenId(req.params.id)));
   });
 
   router.delete('/v1/tokens/:id', async (req, res) => {
-    authorize(principalOf(res), 'manage-tokens');
-    res.json(await tokens.revoke(tokenId(req.params.id)));
+    res.json(await tokens.revoke(principalOf(res), tokenId(req.params.id)));
   });
 
   return router;

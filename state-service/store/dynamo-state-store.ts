@@ -261,7 +261,7 @@ export class DynamoStateStore implements StateStore {
       values[':domain'] = filter.domain;
     }
     const items: DataProductRecord[] = [];
-    let startKey = decodeCursor(cursor);
+    let startKey = decodeCursor(cursor, filter.state);
     do {
       const common = {
         TableName: this.tables.dataProducts,
@@ -351,15 +351,33 @@ function encodeCursor(key: Record<string, unknown>): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
+/**
+ * The start key a cursor holds, checked for the exact shape DynamoDB gave:
+ * `{id}` for a scan, `{id, state}` for a query of the state index (the state
+ * listed). Anything else would reach DynamoDB as a start key it refuses.
+ */
+function decodeCursor(
+  cursor: string | undefined,
+  state: string | undefined,
+): Record<string, unknown> | undefined {
   if (!cursor) return undefined;
   try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (key && typeof key === 'object' && !Array.isArray(key) && typeof key.id === 'string') return key;
+    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (isStartKey(key, state)) return key;
   } catch {
     // fall through to the validation error
   }
   throw new ValidationError('The cursor is invalid', [
     { path: '/query/cursor', message: 'is not a cursor this service issued' },
   ]);
+}
+
+function isStartKey(key: unknown, state: string | undefined): key is Record<string, string> {
+  if (key === null || typeof key !== 'object' || Array.isArray(key)) return false;
+  const fields = Object.keys(key).sort();
+  const { id, state: keyState } = key as Record<string, unknown>;
+  if (typeof id !== 'string' || id.length === 0 || id.length > 1024) return false;
+  return state === undefined
+    ? fields.length === 1
+    : fields.length === 2 && fields[1] === 'state' && keyState === state;
 }

@@ -60,7 +60,7 @@ async function microserviceProcess(hold: boolean) {
       GATED_HOLD: hold ? '1' : '0',
       DMP_STATE_SERVICE_URL: platform.stateService.url,
       DMP_HEARTBEAT_MS: '100',
-      DMP_SERVICE_TOKEN: platform.tokens.microservice,
+      DMP_SERVICE_TOKEN: platform.tokens.deadService,
     },
     /listening/,
   );

@@ -195,7 +195,7 @@ describe('the running services serve their documents', () => {
   it('a request violating the documented schema gets 400 from the running state service', async () => {
     const response = await request(platform.stateService.url)
       .post('/v1/state/dataproduct/resource/heartbeat')
-      .set('Authorization', `Bearer ${platform.tokens.microservice}`)
+      .set('Authorization', `Bearer ${platform.tokens.gatedService}`)
       .send({
         environment: 'test',
         domain: 'sales',

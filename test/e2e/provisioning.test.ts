@@ -384,7 +384,7 @@ describe('failures', () => {
       host: '127.0.0.1',
       port: platform.deadPort,
       logger: silentLogger,
-      serviceToken: platform.tokens.microservice,
+      serviceToken: platform.tokens.deadService,
     });
     try {
       const created = await settledState(statePath('flaky'));

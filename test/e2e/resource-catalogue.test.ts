@@ -97,6 +97,12 @@ function seqOf(entries: HistoryEntry[], resource: string, to: string): number {
   return found.seq;
 }
 
+/** The tokens issued for observability functions, as the local admin lists them. */
+async function functionTokens(): Promise<Array<Record<string, unknown>>> {
+  const { items } = (await api('GET', '/v1/tokens')).body as { items: Array<Record<string, unknown>> };
+  return items.filter((token) => String(token.name).startsWith('observability.'));
+}
+
 const infoOf = (state: StateView, name: string) =>
   state.resources.find((resource) => resource.name === name)?.info ?? {};
 
@@ -149,6 +155,10 @@ describe('the resource catalogue on the platform of npm start', () => {
     const metrics = await fetch(`${url}/outputports/order_events/metrics`);
     expect(metrics.status).toBe(200);
     expect(JSON.stringify(await metrics.json())).toContain('"name":"available","value":1');
+    // Its function reads the state with a token of its own, for sales alone, issued by the observability service.
+    expect(await functionTokens()).toEqual([
+      expect.objectContaining({ role: 'reader', domains: ['sales'], serviceIssued: true, revokedAt: null }),
+    ]);
   });
 
   it('the workload runs locally and sees the info of what it depends on', async () => {
@@ -181,6 +191,7 @@ describe('the resource catalogue on the platform of npm start', () => {
     expect(seqOf(entries, 'order_events', 'DELETED')).toBeLessThan(seqOf(entries, 'orders_raw', 'DELETING'));
     // Its route may still be cached by the local gateway for a moment, but its function is gone: 404 at once.
     expect((await fetch(observabilityUrl)).status).toBe(404);
+    expect((await functionTokens()).map((token) => token.revokedAt)).toEqual([expect.any(String)]);
     const dynamo = createDynamoDocumentClient({ dynamoDbEndpoint: platform.endpoints.dynamoDb });
     expect((await dynamo.send(new DescribeTableCommand({ TableName: table }))).Table?.TableStatus).toBe(
       'ACTIVE',

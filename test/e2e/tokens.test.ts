@@ -45,6 +45,7 @@ beforeAll(async () => {
       audience: 'dmp',
       roleClaim: 'dmp_role',
       domainsClaim: 'dmp_domains',
+      maxAgeSeconds: 600,
     },
   });
 });
@@ -129,15 +130,26 @@ describe('token administration', () => {
 });
 
 describe('JWT mode', () => {
-  const jwt = (claims: Record<string, unknown>, options: { issuer?: string; expires?: string } = {}) =>
-    new SignJWT(claims)
+  interface JwtShape {
+    issuer?: string;
+    /** Expiry, relative (`5m`, `-1m`); null for a JWT without `exp`. */
+    expires?: string | null;
+    /** `iat` this many seconds ago; null for a JWT without `iat`. */
+    issuedSecondsAgo?: number | null;
+  }
+  const jwt = (claims: Record<string, unknown>, options: JwtShape = {}) => {
+    let builder = new SignJWT(claims)
       .setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
       .setIssuer(options.issuer ?? ISSUER)
       .setAudience('dmp')
-      .setSubject('alice@example.test')
-      .setIssuedAt()
-      .setExpirationTime(options.expires ?? '5m')
-      .sign(privateKey);
+      .setSubject('alice@example.test');
+    const age = options.issuedSecondsAgo === undefined ? 0 : options.issuedSecondsAgo;
+    if (age !== null) builder = builder.setIssuedAt(Math.floor(Date.now() / 1000) - age);
+    const expires = options.expires === undefined ? '5m' : options.expires;
+    if (expires !== null) builder = builder.setExpirationTime(expires);
+    return builder.sign(privateKey);
+  };
+  const asJwt = (token: string) => authed(platform.stateService.url, token);
 
   it('takes role and domains from the configured claims', async () => {
     const deployer = await jwt({ dmp_role: 'deployer', dmp_domains: ['sales'] });
@@ -159,6 +171,78 @@ describe('JWT mode', () => {
       (await plan(await jwt({ dmp_role: 'admin', dmp_domains: ['*'] }, { expires: '-1m' }))).status,
     ).toBe(401);
     expect((await plan(await jwt({ dmp_domains: ['*'] }))).status).toBe(401);
+  });
+
+  it('refuses a JWT claiming a service role: service credentials are dmp tokens', async () => {
+    const provisionerJwt = await jwt({ dmp_role: 'provisioner', dmp_domains: ['*'] });
+    const lease = await asJwt(provisionerJwt).post('/v1/state/dataproduct/lease').send({
+      environment: 'test',
+      domain: 'sales',
+      name: 'leased',
+      version: '1.0.0',
+      action: 'release',
+      owner: 'x',
+    });
+    expect(lease.status).toBe(401);
+    expect(lease.body.message).toMatch(
+      /one of reader, deployer, admin \(service credentials are dmp tokens\)/,
+    );
+    const microserviceJwt = await jwt({ dmp_role: 'microservice', dmp_domains: ['*'] });
+    expect((await asJwt(microserviceJwt).get('/v1/state/dataproduct?domain=finance')).status).toBe(401);
+    expect((await plan(microserviceJwt)).status).toBe(401);
+  });
+
+  it('refuses a JWT without exp, without iat, or older than the maximum age, whatever its exp', async () => {
+    const admin = { dmp_role: 'admin', dmp_domains: ['*'] };
+    const noExpiry = await plan(await jwt(admin, { expires: null }));
+    expect(noExpiry.status).toBe(401);
+    expect(noExpiry.body.message).toMatch(/it must carry exp/);
+    expect((await plan(await jwt(admin, { issuedSecondsAgo: null }))).status).toBe(401);
+    // The platform's maximum age is 600 s: a token 11 minutes old is refused though it expires in a day.
+    const stale = await plan(await jwt(admin, { issuedSecondsAgo: 660, expires: '1d' }));
+    expect(stale.status).toBe(401);
+    expect(stale.body.message).toMatch(/older than the maximum age/);
+    expect((await plan(await jwt(admin, { issuedSecondsAgo: 300, expires: '1d' }))).status).toBe(200);
+  });
+
+  it('lets a JWT admin of one domain administer that domain only, and changes nothing it may not', async () => {
+    const salesAdmin = authed(
+      platform.provisioner.url,
+      await jwt({ dmp_role: 'admin', dmp_domains: ['sales'] }),
+    );
+    const finance = await platform.api
+      .post('/v1/tokens')
+      .send({ name: 'ledger-ci', role: 'deployer', domains: ['finance'] });
+    expect(finance.status).toBe(201);
+    const table = async () => (await platform.api.get('/v1/tokens')).body.items;
+    const before = await table();
+
+    for (const escalation of [
+      { name: 'root', role: 'admin', domains: ['*'] },
+      { name: 'ledger-admin', role: 'admin', domains: ['finance'] },
+      { name: 'fake-provisioner', role: 'provisioner', domains: ['sales'] },
+      { name: 'fake-s3', role: 'microservice', domains: ['*'], technologies: ['s3'] },
+    ]) {
+      const response = await salesAdmin.post('/v1/tokens').send(escalation);
+      expect(response.status, escalation.name).toBe(403);
+    }
+    expect((await salesAdmin.post(`/v1/tokens/${finance.body.summary.id}/rotate`)).status).toBe(403);
+    expect((await salesAdmin.delete(`/v1/tokens/${finance.body.summary.id}`)).status).toBe(403);
+    expect(await table()).toEqual(before);
+    expect((await plan(finance.body.token, 'finance')).status).toBe(200);
+
+    const listed = await salesAdmin.get('/v1/tokens');
+    expect(listed.status).toBe(200);
+    expect(listed.body.items.length).toBeGreaterThan(0);
+    for (const token of listed.body.items) {
+      expect(token.domains).toEqual(['sales']);
+      expect(['reader', 'deployer', 'admin']).toContain(token.role);
+    }
+    const issued = await salesAdmin
+      .post('/v1/tokens')
+      .send({ name: 'orders-ci', role: 'deployer', domains: ['sales'] });
+    expect(issued.status).toBe(201);
+    expect(issued.body.summary.issuedBy).toBe('alice@example.test');
   });
 });
 

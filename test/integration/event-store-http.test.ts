@@ -27,6 +27,15 @@ const PRINCIPALS: Record<string, Principal> = {
   'sales-reader': { id: '2', name: 'sales-reader', role: 'reader', domains: ['sales'] },
   'finance-deployer': { id: '3', name: 'finance-ci', role: 'deployer', domains: ['finance'] },
   provisioner: { id: '4', name: 'provisioner', role: 'provisioner', domains: ['*'] },
+  's3-service': { id: '5', name: 's3', role: 'microservice', domains: ['*'], technologies: ['s3', 's3cdp'] },
+  'event-store-service': {
+    id: '6',
+    name: 'event-store',
+    role: 'microservice',
+    domains: ['*'],
+    technologies: ['event-store'],
+  },
+  'function-reader': { id: '7', name: 'fn', role: 'reader', domains: ['sales'], serviceIssued: true },
 };
 
 /** Tokens are the principal's key: the service's authorization is under test, not token verification. */
@@ -173,6 +182,15 @@ describe('authorization', () => {
     const read = await as('sales-reader').get(`${PLAIN}/order-1`);
     expect(read.status).toBe(200);
     expect(read.body.events.map((entry: { sequence: number }) => entry.sequence)).toEqual([1, 2]);
+  });
+
+  it("lets no service credential read a domain's event payloads, nor a token a service issued", async () => {
+    for (const service of ['provisioner', 's3-service', 'event-store-service', 'function-reader']) {
+      const read = await as(service).get(`${PLAIN}/order-1`);
+      expect(read.status, service).toBe(403);
+      expect(read.body.events).toBeUndefined();
+    }
+    expect((await as('function-reader').post(`${PLAIN}/order-7`).send(envelope('a'))).status).toBe(403);
   });
 
   it('keeps the provisioning contract for the provisioner only', async () => {

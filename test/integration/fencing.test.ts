@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError } from '../../shared/errors.js';
 import { StateClient } from '../../shared/state/state-client.js';
 import { freePort } from '../support/free-port.js';
+import { deployWrite } from '../support/state-writes.js';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
 
 let platform: TestPlatform;
@@ -14,24 +15,14 @@ afterAll(async () => {
 
 const ref = { environment: 'test', domain: 'sales', name: 'fenced', version: '1.0.0' };
 const resource = { environment: 'test', domain: 'sales', dataProduct: 'fenced', version: '1.0.0', name: 'a' };
-const operation = (kind: 'deploy') => ({
-  kind,
-  removeData: false,
-  startedAt: new Date().toISOString(),
-  steps: [{ name: 'a', action: 'create' as const, method: 'POST' as const, waitsFor: [] }],
-});
+const deploy = (operationId: string) => deployWrite(ref, [{ name: 'a', technology: 'gated' }], operationId);
 
 describe('fencing', () => {
   it('refuses a late CREATED from a superseded operation with 409 and leaves the state unchanged', async () => {
     const provisioner = platform.state;
-    const microservice = new StateClient(platform.stateService.url, { token: platform.tokens.microservice });
+    const microservice = new StateClient(platform.stateService.url, { token: platform.tokens.gatedService });
 
-    await provisioner.writeDataProduct({
-      ...ref,
-      state: 'CREATING',
-      operationId: 'op-a',
-      operation: operation('deploy'),
-    });
+    await provisioner.writeDataProduct(deploy('op-a'));
     await microservice.writeResource({
       ...resource,
       kind: 'outputPort',
@@ -55,12 +46,7 @@ describe('fencing', () => {
       lastError: 'a failed: timed out',
     });
     // A new deploy starts op-b, and its microservice call moves the resource again.
-    await provisioner.writeDataProduct({
-      ...ref,
-      state: 'CREATING',
-      operationId: 'op-b',
-      operation: operation('deploy'),
-    });
+    await provisioner.writeDataProduct(deploy('op-b'));
     await microservice.writeResource({ ...resource, state: 'CREATING', operationId: 'op-b', attempt: 1 });
     const before = await provisioner.getResource(ref, 'a');
 

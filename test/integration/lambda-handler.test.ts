@@ -19,6 +19,7 @@ import { issueTestTokens, type TestTokens } from '../support/auth.js';
 import { GatedProvisioner } from '../support/gated-provisioner.js';
 import { removeDir, startTestStack, type TestStack } from '../support/local-stack.js';
 import { silentLogger } from '../support/silent-logger.js';
+import { deployWrite } from '../support/state-writes.js';
 
 const FUNCTION_NAME = 'dmp-gated';
 const ref = { environment: 'test', domain: 'sales', name: 'lambda-orders', version: '1.0.0' };
@@ -49,7 +50,7 @@ beforeAll(async () => {
   state = new StateClient(stateService.url, { token: tokens.provisioner, attempts: 1 });
   const useCases = new ResourceUseCases(
     gated,
-    new StateClient(stateService.url, { token: tokens.microservice, attempts: 1 }),
+    new StateClient(stateService.url, { token: tokens.gatedService, attempts: 1 }),
     new LambdaSelfInvokeRunner(new LambdaClient({ region: 'us-east-1' }), FUNCTION_NAME),
     silentLogger,
   );
@@ -159,17 +160,7 @@ describe('the microservice as a Lambda behind API Gateway', () => {
   });
 
   it('accepts a resource with 202 after its transit write, hands the work to an Event invocation of itself, and that invocation reports CREATED', async () => {
-    await state.writeDataProduct({
-      ...ref,
-      state: 'CREATING',
-      operationId: 'op-1',
-      operation: {
-        kind: 'deploy',
-        removeData: false,
-        startedAt: new Date().toISOString(),
-        steps: [{ name: 'raw', action: 'create', method: 'POST', waitsFor: [] }],
-      },
-    });
+    await state.writeDataProduct(deployWrite(ref, [{ name: 'raw', technology: 'gated' }]));
     lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
 
     const accepted = await call('POST', '/v1/dataproduct/resource', resourceRequest('raw'));

@@ -7,6 +7,7 @@ import {
 } from '../../microservices/lambda-runtime/lambda-runtime-config.js';
 import { startLocalLambdaServer } from '../../microservices/lambda-runtime/local-lambda-server.js';
 import type { LocalRouteTable } from '../../microservices/lambda-runtime/local-route-table.js';
+import { FunctionReaderTokens } from '../../microservices/observability/function-reader-tokens.js';
 import { ObservabilityProvisioner } from '../../microservices/observability/observability-provisioner.js';
 import { EnvReader } from '../../shared/config/env-reader.js';
 import type { ResourceDescriptor } from '../../shared/descriptor/types.js';
@@ -15,6 +16,7 @@ import type { ResourceRequest } from '../../shared/microservice/resource-request
 import { freePort } from '../support/free-port.js';
 import { removeDir, startTestStack, type TestStack } from '../support/local-stack.js';
 import { silentLogger } from '../support/silent-logger.js';
+import { TokenAdministrationDouble } from '../support/token-administration-double.js';
 
 const BUCKET = 'dmp-datamesh-s3';
 const ref = { environment: 'test', domain: 'sales', name: 'orders', version: '1.0.0' };
@@ -28,7 +30,7 @@ exports.handler = async (event) => ({
     dataProduct: process.env.DMP_DATA_PRODUCT,
     resource: process.env.DMP_RESOURCE,
     stateService: process.env.DMP_STATE_SERVICE_URL,
-    hasToken: process.env.DMP_STATE_TOKEN === 'dmp_reader_token',
+    hasToken: /^dmp_[a-f0-9]{32}_/.test(process.env.DMP_STATE_TOKEN ?? ''),
     path: event.path,
   }),
 });
@@ -100,7 +102,7 @@ describe('observability endpoints on the local runtime, answered over HTTP by th
     });
     provisioner = new ObservabilityProvisioner(runtime.functions, runtime.gateway, {
       stateServiceUrl: 'http://127.0.0.1:8081',
-      stateReaderToken: 'dmp_reader_token',
+      readerTokens: new FunctionReaderTokens(new TokenAdministrationDouble()),
     });
   });
 

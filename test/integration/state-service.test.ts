@@ -7,6 +7,7 @@ import { HttpObservability } from '../../shared/http/observability.js';
 import { type RunningServer, serve } from '../../shared/http/serve.js';
 import type { DataProductWrite, ResourceWrite } from '../../shared/state/records.js';
 import { createStateServiceApp } from '../../state-service/http/state-service-app.js';
+import { ListingCursors } from '../../state-service/listing-cursors.js';
 import { StateUseCases } from '../../state-service/state-use-cases.js';
 import { DynamoStateStore } from '../../state-service/store/dynamo-state-store.js';
 import { ensureStateTables, type StateTableNames } from '../../state-service/store/state-tables.js';
@@ -832,5 +833,83 @@ describe('configurable table names', () => {
 
     expect((await customApi().get(dataProductPath(name))).body).toMatchObject({ state: 'CREATING' });
     expect((await api().get(dataProductPath(name))).status).toBe(404);
+  });
+});
+
+describe('listing cursors', () => {
+  const encode = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
+  const listPage = (query: Record<string, string | number>) =>
+    api()
+      .get('/v1/state/dataproduct')
+      .query({ domain: 'sales', ...query });
+  const refusedCursor = (response: { status: number; body: { errors?: { path: string }[] } }) => {
+    expect(response.status).toBe(400);
+    expect(response.body.errors?.map((issue) => issue.path)).toEqual(['/query/cursor']);
+  };
+
+  beforeAll(async () => {
+    for (const name of [fresh('listed'), fresh('listed'), fresh('listed')]) {
+      expect((await api().post('/v1/state/dataproduct').send(dataProductWrite(name))).status).toBe(200);
+    }
+  });
+
+  it('pages with the cursor it issued, and refuses one altered, crafted or replayed with another filter with 400', async () => {
+    const first = await listPage({ limit: 1 });
+    expect(first.status).toBe(200);
+    const cursor = first.body.cursor as string;
+    expect(cursor).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
+    expect((await listPage({ limit: 1, cursor })).status).toBe(200);
+
+    const [key, mac] = cursor.split('.');
+    const altered = encode({
+      ...JSON.parse(Buffer.from(String(key), 'base64url').toString()),
+      id: 'test#finance#x#1.0.0',
+    });
+    refusedCursor(await listPage({ cursor: `${altered}.${mac}` }));
+    refusedCursor(await listPage({ cursor: encode({ id: 5 }) }));
+    refusedCursor(await listPage({ cursor: `${encode({ id: 'x', state: 'CREATED' })}.${mac}` }));
+    refusedCursor(await listPage({ cursor: 'not-a-cursor' }));
+    refusedCursor(await listPage({ cursor }).query({ state: 'CREATING' }));
+  });
+
+  it('is signed per process unless replicas share a key', async () => {
+    const store = new DynamoStateStore(stack.dynamo, TABLES);
+    const shared = 'a shared cursor key of at least 32 characters';
+    const [first, second, stranger] = [shared, shared, undefined].map(
+      (key) => new StateUseCases(store, undefined, new ListingCursors(key)),
+    );
+    const page = await first?.list({ domain: 'sales' }, 1);
+    expect(page?.cursor).toBeDefined();
+    await expect(second?.list({ domain: 'sales' }, 1, page?.cursor)).resolves.toMatchObject({
+      items: expect.any(Array),
+    });
+    await expect(stranger?.list({ domain: 'sales' }, 1, page?.cursor)).rejects.toMatchObject({
+      name: 'ValidationError',
+      issues: [{ path: '/query/cursor', message: 'is not a cursor this service issued for this listing' }],
+    });
+  });
+
+  it('reaches DynamoDB only with a start key of the exact shape it gave: {id} for a scan, {id, state} for the state index', async () => {
+    const store = new DynamoStateStore(stack.dynamo, TABLES);
+    const refused = {
+      name: 'ValidationError',
+      issues: [{ path: '/query/cursor', message: 'is not a cursor this service issued' }],
+    };
+    await expect(store.listDataProducts({}, 1, encode({ id: keyOf('x'), extra: 'y' }))).rejects.toMatchObject(
+      refused,
+    );
+    await expect(
+      store.listDataProducts({ state: 'CREATING' }, 1, encode({ id: keyOf('x') })),
+    ).rejects.toMatchObject(refused);
+    await expect(
+      store.listDataProducts({ state: 'CREATING' }, 1, encode({ id: keyOf('x'), state: 'CREATED' })),
+    ).rejects.toMatchObject(refused);
+    await expect(store.listDataProducts({}, 1, encode([keyOf('x')]))).rejects.toMatchObject(refused);
+    await expect(
+      store.listDataProducts({ state: 'CREATING' }, 1, encode({ id: keyOf('x'), state: 'CREATING' })),
+    ).resolves.toMatchObject({ items: expect.any(Array) });
+    await expect(store.listDataProducts({}, 1, encode({ id: keyOf('x') }))).resolves.toMatchObject({
+      items: expect.any(Array),
+    });
   });
 });

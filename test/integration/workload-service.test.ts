@@ -51,6 +51,7 @@ describe('the workload microservice over HTTP, on the state service and the loca
 
   beforeAll(async () => {
     harness = await startLambdaServiceHarness({
+      kind: 'workload',
       artifact: { key: 'jobs/count.js', body: job },
       resource: 'count',
       start: async (env) => {

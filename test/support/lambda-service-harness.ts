@@ -15,6 +15,7 @@ import { issueTestTokens, type TestTokens } from './auth.js';
 import { freePort } from './free-port.js';
 import { removeDir, startTestStack, type TestStack } from './local-stack.js';
 import { silentLogger } from './silent-logger.js';
+import { deployWrite } from './state-writes.js';
 
 export const HARNESS_BUCKET = 'dmp-datamesh-s3';
 export const HARNESS_DATA_PRODUCT = {
@@ -29,6 +30,7 @@ export interface LambdaServiceHarness {
   tokens: TestTokens;
   /** The state service as the provisioner sees it. */
   state: StateClient;
+  stateServiceUrl: string;
   service: RunningServer;
   lambdaServer: RunningServer;
   runtime: LambdaRuntime;
@@ -39,11 +41,14 @@ export interface LambdaServiceHarness {
  * A microservice that deploys functions, run as it is deployed: over HTTP, on
  * a real state service, dynalite and s3rver, with the local Lambda server that
  * runs what it deploys. The data product is in transit under `op-1` with one
- * step, `resource`, as the provisioner leaves it before dispatching.
+ * step, `resource`, as the provisioner leaves it before dispatching; the
+ * service runs with its own credential, bound to aws-lambda of its kind.
  */
 export async function startLambdaServiceHarness(options: {
   artifact: { key: string; body: string };
   resource: string;
+  /** The resource's kind: the service runs with that kind's credential (aws-lambda serves both). */
+  kind: 'observability' | 'workload';
   /** Starts the service from the environment given (plus its own variables); answers its Lambda runtime config. */
   start: (
     env: NodeJS.ProcessEnv,
@@ -82,24 +87,19 @@ export async function startLambdaServiceHarness(options: {
     servers.push(stateService);
     const tokens = await issueTestTokens(stack);
     const state = new StateClient(stateService.url, { token: tokens.provisioner });
-    await state.writeDataProduct({
-      ...HARNESS_DATA_PRODUCT,
-      state: 'CREATING',
-      operationId: 'op-1',
-      operation: {
-        kind: 'deploy',
-        removeData: false,
-        startedAt: new Date().toISOString(),
-        steps: [{ name: options.resource, action: 'create', method: 'POST', waitsFor: [] }],
-      },
-    });
+    await state.writeDataProduct(
+      deployWrite(HARNESS_DATA_PRODUCT, [
+        { name: options.resource, kind: options.kind, technology: 'aws-lambda' },
+      ]),
+    );
     const lambdaPort = await freePort();
     const { service, lambda } = await options.start(
       {
         DMP_STATE_SERVICE_URL: stateService.url,
         DMP_DYNAMODB_ENDPOINT: stack.dynamoDbEndpoint,
         DMP_S3_ENDPOINT: stack.s3Endpoint,
-        DMP_SERVICE_TOKEN: tokens.microservice,
+        DMP_SERVICE_TOKEN:
+          options.kind === 'observability' ? tokens.observabilityService : tokens.workloadService,
         DMP_HEARTBEAT_MS: '200',
         DMP_LAMBDA_SERVER_PORT: String(lambdaPort),
         DMP_LAMBDA_CODE_DIR: `${stack.dataDir}/lambda`,
@@ -120,7 +120,7 @@ export async function startLambdaServiceHarness(options: {
       logger: silentLogger,
     });
     servers.push(lambdaServer);
-    return { stack, tokens, state, service, lambdaServer, runtime, close };
+    return { stack, tokens, state, stateServiceUrl: stateService.url, service, lambdaServer, runtime, close };
   } catch (error) {
     await close();
     throw error;

@@ -87,7 +87,7 @@ export async function startTestPlatform({
     dynamoDbEndpoint: stack.dynamoDbEndpoint,
     localIamTable: 'dmp-local-iam-role-policies',
     heartbeatMs: 200,
-    auth: auth(tokens.microservice),
+    auth: auth(tokens.s3Service),
   });
   const s3Service = await startS3Service(s3Config(0), logger);
   servers.push(s3Service);
@@ -100,7 +100,7 @@ export async function startTestPlatform({
     port: 0,
     logger,
     heartbeatMs: 200,
-    serviceToken: tokens.microservice,
+    serviceToken: tokens.gatedService,
   });
   servers.push(gatedService);
 

@@ -1,8 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { FunctionReaderTokens, tokenName } from '../../microservices/observability/function-reader-tokens.js';
 import { ObservabilityProvisioner } from '../../microservices/observability/observability-provisioner.js';
 import type { ResourceDescriptor } from '../../shared/descriptor/types.js';
 import type { ResourceRequest } from '../../shared/microservice/resource-request.js';
 import { FunctionHostDouble, RestApiGatewayDouble } from '../support/function-host-double.js';
+import { TokenAdministrationDouble } from '../support/token-administration-double.js';
 
 const ref = { environment: 'test', domain: 'sales', name: 'orders', version: '1.0.0' };
 const owner = 'test/sales/orders/1.0.0/quality';
@@ -42,17 +44,25 @@ describe('ObservabilityProvisioner', () => {
   let host: FunctionHostDouble;
   let gateway: RestApiGatewayDouble;
   let provisioner: ObservabilityProvisioner;
+  let tokens: TokenAdministrationDouble;
 
   beforeEach(() => {
+    tokens = new TokenAdministrationDouble();
     host = new FunctionHostDouble(
       new Set(['dmp-datamesh-s3/obs/status.js', 'dmp-datamesh-s3/obs/dq.js', 'dmp-datamesh-s3/obs/usage.js']),
     );
     gateway = new RestApiGatewayDouble(host);
     provisioner = new ObservabilityProvisioner(host, gateway, {
       stateServiceUrl: 'http://state.test',
-      stateReaderToken: 'dmp_reader_secret',
+      readerTokens: new FunctionReaderTokens(tokens),
     });
   });
+
+  /** The token a function holds, and what the state service knows of it. */
+  const held = (name: string) => host.functions.get(name)?.environment.DMP_STATE_TOKEN;
+  const issuedFor = (name: string) =>
+    [...tokens.issued.values()].filter(({ summary }) => summary.name === tokenName({ name, owner }));
+  const issues = () => tokens.calls.filter((call) => call.startsWith('issue'));
 
   const routes = () =>
     [...gateway.routes.values()].map(
@@ -74,7 +84,7 @@ describe('ObservabilityProvisioner', () => {
         DMP_STATE_SERVICE_URL: 'http://state.test',
         DMP_DATA_PRODUCT: 'test/sales/orders/1.0.0',
         DMP_RESOURCE: 'quality',
-        DMP_STATE_TOKEN: 'dmp_reader_secret',
+        DMP_STATE_TOKEN: issuedFor('orders-status')[0]?.token,
       },
     });
     expect(host.grants.get('orders-dq')).toHaveLength(1);
@@ -92,7 +102,7 @@ describe('ObservabilityProvisioner', () => {
         { lambdaName: 'orders-dq', path: `${prefix}/dq/completeness`, url: urls[1] },
       ],
     });
-    expect(JSON.stringify(info)).not.toContain('secret');
+    for (const { token } of tokens.issued.values()) expect(JSON.stringify(info)).not.toContain(token);
   });
 
   it('creates each function before publishing its route', async () => {
@@ -103,12 +113,61 @@ describe('ObservabilityProvisioner', () => {
     ]);
   });
 
-  it('omits DMP_STATE_TOKEN when no reader token is configured', async () => {
-    const bare = new ObservabilityProvisioner(host, gateway, { stateServiceUrl: 'http://state.test' });
-    await bare.create(request(), null);
-    expect(Object.keys(host.functions.get('orders-status')?.environment ?? {})).not.toContain(
-      'DMP_STATE_TOKEN',
+  it("gives each function its own reader token for the data product's domain alone", async () => {
+    await provisioner.create(request(), null);
+
+    expect(tokens.active().map(({ name, role, domains }) => ({ name, role, domains }))).toEqual([
+      { name: tokenName({ name: 'orders-status', owner }), role: 'reader', domains: ['sales'] },
+      { name: tokenName({ name: 'orders-dq', owner }), role: 'reader', domains: ['sales'] },
+    ]);
+    expect(held('orders-status')).toMatch(/^dmp_[a-f0-9]{32}_/);
+    expect(held('orders-status')).not.toBe(held('orders-dq'));
+  });
+
+  it('issues no second token when the same provisioning runs again', async () => {
+    await provisioner.create(request(), null);
+    const first = [held('orders-status'), held('orders-dq')];
+
+    await provisioner.create(request(), null);
+    await provisioner.update(request(), resource());
+
+    expect(issues()).toHaveLength(2);
+    expect([held('orders-status'), held('orders-dq')]).toEqual(first);
+    expect(tokens.active()).toHaveLength(2);
+  });
+
+  it('replaces a token that no longer works, and revokes every other token issued for the function', async () => {
+    await provisioner.create(request({ observabilityEndpoint: status }), null);
+    const revoked = held('orders-status') as string;
+    await tokens.revoke(issuedFor('orders-status')[0]?.summary.id as string);
+    // A token issued by an attempt that crashed before its function held it.
+    const stray = await tokens.issue({
+      name: tokenName({ name: 'orders-status', owner }),
+      role: 'reader',
+      domains: ['sales'],
+    });
+
+    await provisioner.update(
+      request({ observabilityEndpoint: status }),
+      resource({ observabilityEndpoint: status }),
     );
+
+    const now = held('orders-status');
+    expect(now).not.toBe(revoked);
+    expect(now).not.toBe(stray.token);
+    expect(tokens.active().map(({ id }) => id)).toEqual([issuedFor('orders-status').at(-1)?.summary.id]);
+    expect(await tokens.verify(now as string)).toMatchObject({ role: 'reader', domains: ['sales'] });
+  });
+
+  it("revokes a dropped function's token on update", async () => {
+    await provisioner.create(request(), null);
+    const dropped = issuedFor('orders-dq')[0]?.summary.id;
+
+    await provisioner.update(request({ observabilityEndpoint: status }), resource());
+
+    expect(host.functions.has('orders-dq')).toBe(false);
+    expect(tokens.issued.get(dropped as string)?.summary.revokedAt).not.toBeNull();
+    expect(tokens.active().map(({ name }) => name)).toEqual([tokenName({ name: 'orders-status', owner })]);
   });
 
   it('converges on a re-dispatch: nothing is created twice', async () => {
@@ -189,9 +248,11 @@ describe('ObservabilityProvisioner', () => {
     );
     expect(host.functions.get('orders-dq')).toMatchObject({ ...theirs, codeDeployments: 1 });
     expect(routes()).toEqual([`dmp-observability ${prefix}/orders-status orders-status`]);
+    expect(issuedFor('orders-dq')).toEqual([]);
 
     await provisioner.remove(request(), null);
     expect([...host.functions.keys()]).toEqual(['orders-dq']);
+    expect(host.functions.get('orders-dq')?.environment).toEqual({});
   });
 
   it('deletes every route, permission and function, and a second delete changes nothing', async () => {
@@ -201,6 +262,8 @@ describe('ObservabilityProvisioner', () => {
     expect(gateway.routes.size).toBe(0);
     expect(host.functions.size).toBe(0);
     expect([...host.grants.values()].flat()).toEqual([]);
+    expect(tokens.issued.size).toBe(2);
+    expect(tokens.active()).toEqual([]);
 
     await provisioner.remove(request(), resource());
     expect(host.calls.filter((call) => call.startsWith('delete'))).toEqual([

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { FunctionReaderTokens } from '../../microservices/observability/function-reader-tokens.js';
 import { ObservabilityProvisioner } from '../../microservices/observability/observability-provisioner.js';
 import type { ResourceDescriptor } from '../../shared/descriptor/types.js';
 import type { ResourceRequest } from '../../shared/microservice/resource-request.js';
 import { FunctionHostDouble, RestApiGatewayDouble } from '../support/function-host-double.js';
+import { TokenAdministrationDouble } from '../support/token-administration-double.js';
 
 const ref = { environment: 'test', domain: 'sales', name: 'orders', version: '1.0.0' };
 const endpoint = { artifact: 'obs/status.js', handler: 'status.handler', lambdaName: 'orders-status' };
@@ -35,6 +37,7 @@ function request(resource: Partial<ResourceDescriptor> = {}): ResourceRequest {
 const host = new FunctionHostDouble();
 const provisioner = new ObservabilityProvisioner(host, new RestApiGatewayDouble(host), {
   stateServiceUrl: 'http://127.0.0.1:8081',
+  readerTokens: new FunctionReaderTokens(new TokenAdministrationDouble()),
 });
 const withSpecific = (specific: Record<string, unknown>) =>
   request({ specific: { ...validSpecific, ...specific } });

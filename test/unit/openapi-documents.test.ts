@@ -12,6 +12,7 @@ import {
   resourceCheckBatchSchema,
   resourceRequestSchema,
 } from '../../shared/microservice/resource-request.js';
+import { newTokenSchema } from '../../state-service/http/token-schemas.js';
 import {
   cancelSchema,
   dataProductWriteSchema,
@@ -123,6 +124,10 @@ describe('documented request schemas are the schemas the code enforces', () => {
     ['Heartbeat', heartbeatSchema],
   ])('the state service documents %s as write-schemas.ts has it', (name, schema) => {
     expect(documentedSchema(load('state-service'), name)).toEqual(schema);
+  });
+
+  it('the state service documents NewToken as token-schemas.ts has it', () => {
+    expect(documentedSchema(load('state-service'), 'NewToken')).toEqual(acceptedShape(newTokenSchema));
   });
 
   it('the provisioner forwards token requests with the schema the state service enforces', () => {
