@@ -1,5 +1,7 @@
 import { EnvReader } from '../../shared/config/env-reader.js';
 import { readMicroserviceConfig } from '../../shared/microservice/microservice-config.js';
+import { readStoragePlacement } from '../../shared/storage/storage-config.js';
+import type { StoragePlacement } from '../../shared/storage/storage-placement.js';
 import type { LambdaServiceConfig } from '../lambda-runtime/lambda-resource-service.js';
 import { readLambdaRuntimeConfig } from '../lambda-runtime/lambda-runtime-config.js';
 
@@ -8,6 +10,8 @@ export interface ObservabilityServiceConfig extends LambdaServiceConfig {
   functionStateServiceUrl: string;
   /** A reader token handed to the endpoint functions as DMP_STATE_TOKEN; unset: none. */
   stateReaderToken?: string;
+  /** Which artifact keys a data product may run (its own root's, or a platform prefix's). */
+  storagePlacement: StoragePlacement;
 }
 
 export function readObservabilityServiceConfig(
@@ -20,6 +24,7 @@ export function readObservabilityServiceConfig(
     functionStateServiceUrl: reader.url('DMP_OBSERVABILITY_STATE_SERVICE_URL', common.stateServiceUrl),
     stateReaderToken: reader.optionalString('DMP_OBSERVABILITY_READER_TOKEN'),
     lambdaRuntime: readLambdaRuntimeConfig(reader),
+    storagePlacement: readStoragePlacement(reader),
   };
   reader.assertValid();
   return config;

@@ -10,5 +10,6 @@ export function createObservabilityProvisioner(
   return new ObservabilityProvisioner(runtime.functions, runtime.gateway, {
     stateServiceUrl: config.functionStateServiceUrl,
     stateReaderToken: config.stateReaderToken,
+    placement: config.storagePlacement,
   });
 }

@@ -47,7 +47,7 @@ describe('the observability microservice over HTTP, on the state service and the
 
   beforeAll(async () => {
     harness = await startLambdaServiceHarness({
-      artifact: { key: 'obs/status.js', body: endpoint },
+      artifact: { key: 'test/sales/obs/status.js', body: endpoint },
       resource: 'quality',
       start: async (env, issued) => {
         const config = readObservabilityServiceConfig({
@@ -77,7 +77,7 @@ describe('the observability microservice over HTTP, on the state service and the
           restAPI: 'dmp-observability',
           bucket: BUCKET,
           observabilityEndpoint: {
-            artifact: 'obs/status.js',
+            artifact: 'test/sales/obs/status.js',
             handler: 'status.handler',
             lambdaName: 'orders-status',
           },
@@ -90,6 +90,12 @@ describe('the observability microservice over HTTP, on the state service and the
       (record) => record?.state === 'CREATED' || record?.state === 'FAILED',
     );
     expect(settled?.state).toBe('CREATED');
+    expect(settled?.info?.endpoints).toEqual([
+      expect.objectContaining({
+        lambdaName: 'orders-status',
+        functionName: expect.stringMatching(/^dmp-obs-sales-orders-status-[0-9a-f]{16}$/),
+      }),
+    ]);
     expect(JSON.stringify(settled)).not.toContain(tokens.salesReader);
 
     const answer = await fetch(String(settled?.info?.url));
@@ -109,7 +115,7 @@ describe('the observability microservice over HTTP, on the state service and the
         resourceRequest('broken', {
           bucket: BUCKET,
           observabilityEndpoint: [
-            { artifact: 'obs/status.jar', handler: 'status', lambdaName: 'orders-status' },
+            { artifact: 'test/sales/obs/status.jar', handler: 'status', lambdaName: 'orders-status' },
           ],
         }),
       );

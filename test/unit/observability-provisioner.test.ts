@@ -1,14 +1,31 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ObservabilityProvisioner } from '../../microservices/observability/observability-provisioner.js';
+import { endpointFunctionName } from '../../microservices/observability/observability-routes.js';
 import type { ResourceDescriptor } from '../../shared/descriptor/types.js';
 import type { ResourceRequest } from '../../shared/microservice/resource-request.js';
+import { DEFAULT_STORAGE_PLACEMENT } from '../../shared/storage/storage-placement.js';
 import { FunctionHostDouble, RestApiGatewayDouble } from '../support/function-host-double.js';
 
 const ref = { environment: 'test', domain: 'sales', name: 'orders', version: '1.0.0' };
 const owner = 'test/sales/orders/1.0.0/quality';
 const prefix = '/test/sales/orders/1.0.0/quality';
-const status = { artifact: 'obs/status.js', handler: 'status.handler', lambdaName: 'orders-status' };
-const dq = { artifact: 'obs/dq.js', handler: 'dq.handler', lambdaName: 'orders-dq', path: 'dq/completeness' };
+const status = {
+  artifact: 'test/sales/obs/status.js',
+  handler: 'status.handler',
+  lambdaName: 'orders-status',
+};
+const dq = {
+  artifact: 'test/sales/obs/dq.js',
+  handler: 'dq.handler',
+  lambdaName: 'orders-dq',
+  path: 'dq/completeness',
+};
+/** The deployed functions: derived from the owning resource, the lambdaName only their readable part. */
+const fn = (lambdaName: string) => endpointFunctionName(ref, 'quality', lambdaName);
+const STATUS = fn('orders-status');
+const DQ = fn('orders-dq');
+const USAGE = fn('orders-usage');
+const placement = DEFAULT_STORAGE_PLACEMENT;
 
 function resource(specific: Record<string, unknown> = {}): ResourceDescriptor {
   return {
@@ -45,12 +62,17 @@ describe('ObservabilityProvisioner', () => {
 
   beforeEach(() => {
     host = new FunctionHostDouble(
-      new Set(['dmp-datamesh-s3/obs/status.js', 'dmp-datamesh-s3/obs/dq.js', 'dmp-datamesh-s3/obs/usage.js']),
+      new Set([
+        'dmp-datamesh-s3/test/sales/obs/status.js',
+        'dmp-datamesh-s3/test/sales/obs/dq.js',
+        'dmp-datamesh-s3/artifacts/obs/usage.js',
+      ]),
     );
     gateway = new RestApiGatewayDouble(host);
     provisioner = new ObservabilityProvisioner(host, gateway, {
       stateServiceUrl: 'http://state.test',
       stateReaderToken: 'dmp_reader_secret',
+      placement,
     });
   });
 
@@ -63,13 +85,14 @@ describe('ObservabilityProvisioner', () => {
     const info = await provisioner.create(request(), null);
 
     expect(routes()).toEqual([
-      `dmp-observability ${prefix}/orders-status orders-status`,
-      `dmp-observability ${prefix}/dq/completeness orders-dq`,
+      `dmp-observability ${prefix}/orders-status ${STATUS}`,
+      `dmp-observability ${prefix}/dq/completeness ${DQ}`,
     ]);
-    expect(host.functions.get('orders-status')).toMatchObject({
+    expect(STATUS).toMatch(/^dmp-obs-sales-orders-status-[0-9a-f]{16}$/);
+    expect(host.functions.get(STATUS)).toMatchObject({
       owner,
       handler: 'status.handler',
-      artifact: { bucket: 'dmp-datamesh-s3', key: 'obs/status.js' },
+      artifact: { bucket: 'dmp-datamesh-s3', key: 'test/sales/obs/status.js' },
       environment: {
         DMP_STATE_SERVICE_URL: 'http://state.test',
         DMP_DATA_PRODUCT: 'test/sales/orders/1.0.0',
@@ -77,7 +100,7 @@ describe('ObservabilityProvisioner', () => {
         DMP_STATE_TOKEN: 'dmp_reader_secret',
       },
     });
-    expect(host.grants.get('orders-dq')).toHaveLength(1);
+    expect(host.grants.get(DQ)).toHaveLength(1);
     const urls = [
       `http://gateway.test/api1/dmp${prefix}/orders-status`,
       `http://gateway.test/api1/dmp${prefix}/dq/completeness`,
@@ -88,8 +111,8 @@ describe('ObservabilityProvisioner', () => {
       url: urls[0],
       urls,
       endpoints: [
-        { lambdaName: 'orders-status', path: `${prefix}/orders-status`, url: urls[0] },
-        { lambdaName: 'orders-dq', path: `${prefix}/dq/completeness`, url: urls[1] },
+        { lambdaName: 'orders-status', functionName: STATUS, path: `${prefix}/orders-status`, url: urls[0] },
+        { lambdaName: 'orders-dq', functionName: DQ, path: `${prefix}/dq/completeness`, url: urls[1] },
       ],
     });
     expect(JSON.stringify(info)).not.toContain('secret');
@@ -98,17 +121,18 @@ describe('ObservabilityProvisioner', () => {
   it('creates each function before publishing its route', async () => {
     await provisioner.create(request({ observabilityEndpoint: status }), null);
     expect([...host.calls.filter((call) => call.startsWith('create')), ...gateway.calls]).toEqual([
-      'create orders-status',
-      `publish dmp-observability ${prefix}/orders-status -> orders-status`,
+      `create ${STATUS}`,
+      `publish dmp-observability ${prefix}/orders-status -> ${STATUS}`,
     ]);
   });
 
   it('omits DMP_STATE_TOKEN when no reader token is configured', async () => {
-    const bare = new ObservabilityProvisioner(host, gateway, { stateServiceUrl: 'http://state.test' });
+    const bare = new ObservabilityProvisioner(host, gateway, {
+      stateServiceUrl: 'http://state.test',
+      placement,
+    });
     await bare.create(request(), null);
-    expect(Object.keys(host.functions.get('orders-status')?.environment ?? {})).not.toContain(
-      'DMP_STATE_TOKEN',
-    );
+    expect(Object.keys(host.functions.get(STATUS)?.environment ?? {})).not.toContain('DMP_STATE_TOKEN');
   });
 
   it('converges on a re-dispatch: nothing is created twice', async () => {
@@ -117,17 +141,21 @@ describe('ObservabilityProvisioner', () => {
 
     expect(second).toEqual(first);
     expect(host.calls.filter((call) => call.startsWith('create'))).toEqual([
-      'create orders-status',
-      'create orders-dq',
+      `create ${STATUS}`,
+      `create ${DQ}`,
     ]);
     expect(gateway.routes.size).toBe(2);
-    expect([...host.functions.keys()]).toEqual(['orders-status', 'orders-dq']);
-    expect(host.grants.get('orders-status')).toHaveLength(1);
+    expect([...host.functions.keys()]).toEqual([STATUS, DQ]);
+    expect(host.grants.get(STATUS)).toHaveLength(1);
   });
 
   it('converges on PUT: a dropped endpoint is unpublished and deleted, a moved one republished, a new one added', async () => {
     await provisioner.create(request(), null);
-    const usage = { artifact: 'obs/usage.js', handler: 'usage.handler', lambdaName: 'orders-usage' };
+    const usage = {
+      artifact: 'artifacts/obs/usage.js',
+      handler: 'usage.handler',
+      lambdaName: 'orders-usage',
+    };
 
     const info = await provisioner.update(
       request({ observabilityEndpoint: [{ ...status, path: 'status' }, usage] }),
@@ -135,11 +163,11 @@ describe('ObservabilityProvisioner', () => {
     );
 
     expect(routes()).toEqual([
-      `dmp-observability ${prefix}/status orders-status`,
-      `dmp-observability ${prefix}/orders-usage orders-usage`,
+      `dmp-observability ${prefix}/status ${STATUS}`,
+      `dmp-observability ${prefix}/orders-usage ${USAGE}`,
     ]);
-    expect([...host.functions.keys()].sort()).toEqual(['orders-status', 'orders-usage']);
-    expect(host.grants.get('orders-status')).toHaveLength(1);
+    expect([...host.functions.keys()].sort()).toEqual([STATUS, USAGE].sort());
+    expect(host.grants.get(STATUS)).toHaveLength(1);
     expect(info.urls).toEqual([
       `http://gateway.test/api1/dmp${prefix}/status`,
       `http://gateway.test/api1/dmp${prefix}/orders-usage`,
@@ -152,8 +180,8 @@ describe('ObservabilityProvisioner', () => {
     await provisioner.update(request({ restAPI: 'sales-api' }), resource());
 
     expect(routes()).toEqual([
-      `sales-api ${prefix}/orders-status orders-status`,
-      `sales-api ${prefix}/dq/completeness orders-dq`,
+      `sales-api ${prefix}/orders-status ${STATUS}`,
+      `sales-api ${prefix}/dq/completeness ${DQ}`,
     ]);
   });
 
@@ -166,18 +194,19 @@ describe('ObservabilityProvisioner', () => {
       resource({ observabilityEndpoint: status }),
     );
 
+    const v2 = fn('orders-status-v2');
     expect(gateway.calls.slice(1)).toEqual([
       `unpublish dmp-observability ${prefix}/orders-status`,
-      `publish dmp-observability ${prefix}/orders-status -> orders-status-v2`,
+      `publish dmp-observability ${prefix}/orders-status -> ${v2}`,
     ]);
-    expect([...host.functions.keys()]).toEqual(['orders-status-v2']);
-    expect(routes()).toEqual([`dmp-observability ${prefix}/orders-status orders-status-v2`]);
+    expect([...host.functions.keys()]).toEqual([v2]);
+    expect(routes()).toEqual([`dmp-observability ${prefix}/orders-status ${v2}`]);
   });
 
-  it('refuses a function another resource owns, leaves it alone and publishes no route to it', async () => {
+  it('refuses a function another resource owns at its name, leaves it alone and publishes no route to it', async () => {
     const theirs = {
-      name: 'orders-dq',
-      artifact: { bucket: 'dmp-datamesh-s3', key: 'obs/dq.js' },
+      name: DQ,
+      artifact: { bucket: 'dmp-datamesh-s3', key: 'test/sales/obs/dq.js' },
       handler: 'theirs.handler',
       environment: {},
       owner: 'test/finance/ledger/2.0.0/quality',
@@ -185,12 +214,55 @@ describe('ObservabilityProvisioner', () => {
     host.seed(theirs);
 
     await expect(provisioner.create(request(), null)).rejects.toThrow(
-      /function orders-dq belongs to dmp resource test\/finance\/ledger\/2.0.0\/quality, not to test\/sales\/orders\/1.0.0\/quality/,
+      `function ${DQ} belongs to dmp resource test/finance/ledger/2.0.0/quality, not to test/sales/orders/1.0.0/quality`,
     );
-    expect(host.functions.get('orders-dq')).toMatchObject({ ...theirs, codeDeployments: 1 });
-    expect(routes()).toEqual([`dmp-observability ${prefix}/orders-status orders-status`]);
+    expect(host.functions.get(DQ)).toMatchObject({ ...theirs, codeDeployments: 1 });
+    expect(routes()).toEqual([`dmp-observability ${prefix}/orders-status ${STATUS}`]);
 
     await provisioner.remove(request(), null);
+    expect([...host.functions.keys()]).toEqual([DQ]);
+  });
+
+  it('cannot be squatted: the same lambdaName in another data product is another function', async () => {
+    const finance = { ...ref, domain: 'finance' };
+    const theirs = endpointFunctionName(finance, 'quality', 'orders-status');
+    host.artifacts.add('dmp-datamesh-s3/artifacts/obs/status.js');
+    const squatter = {
+      ...request({ observabilityEndpoint: { ...status, artifact: 'artifacts/obs/status.js' } }),
+      dataProduct: finance,
+    };
+    await provisioner.create(squatter, null);
+
+    await provisioner.create(request({ observabilityEndpoint: status }), null);
+
+    expect(theirs).not.toBe(STATUS);
+    expect(host.functions.get(STATUS)?.owner).toBe(owner);
+    expect(host.functions.get(theirs)?.owner).toBe('test/finance/orders/1.0.0/quality');
+  });
+
+  it("refuses another domain's artifact, deploying nothing", async () => {
+    const foreign = { ...status, artifact: 'test/finance/obs/status.js' };
+    expect(provisioner.validate(request({ observabilityEndpoint: [foreign] }))).toEqual([
+      {
+        path: '/resource/specific/observabilityEndpoint/0/artifact',
+        message: expect.stringContaining("must lie under this domain's own prefix test/sales/"),
+      },
+    ]);
+    await expect(
+      provisioner.create(request({ observabilityEndpoint: [foreign] }), null),
+    ).rejects.toMatchObject({
+      name: 'ValidationError',
+    });
+    expect(host.functions.size).toBe(0);
+  });
+
+  it('deletes a function deployed under its raw lambdaName before names were derived, if it is its own', async () => {
+    const old = { artifact: { bucket: 'b', key: 'k.js' }, handler: 'k.handler', environment: {} };
+    host.seed({ ...old, name: 'orders-status', owner });
+    host.seed({ ...old, name: 'orders-dq', owner: 'test/finance/ledger/2.0.0/quality' });
+
+    await provisioner.remove(request(), resource());
+
     expect([...host.functions.keys()]).toEqual(['orders-dq']);
   });
 
@@ -204,8 +276,8 @@ describe('ObservabilityProvisioner', () => {
 
     await provisioner.remove(request(), resource());
     expect(host.calls.filter((call) => call.startsWith('delete'))).toEqual([
-      'delete orders-status',
-      'delete orders-dq',
+      `delete ${STATUS}`,
+      `delete ${DQ}`,
     ]);
   });
 

@@ -2,10 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { ObservabilityProvisioner } from '../../microservices/observability/observability-provisioner.js';
 import type { ResourceDescriptor } from '../../shared/descriptor/types.js';
 import type { ResourceRequest } from '../../shared/microservice/resource-request.js';
+import { DEFAULT_STORAGE_PLACEMENT } from '../../shared/storage/storage-placement.js';
 import { FunctionHostDouble, RestApiGatewayDouble } from '../support/function-host-double.js';
 
 const ref = { environment: 'test', domain: 'sales', name: 'orders', version: '1.0.0' };
-const endpoint = { artifact: 'obs/status.js', handler: 'status.handler', lambdaName: 'orders-status' };
+const endpoint = {
+  artifact: 'test/sales/obs/status.js',
+  handler: 'status.handler',
+  lambdaName: 'orders-status',
+};
 const validSpecific = {
   restAPI: 'dmp-observability',
   bucket: 'dmp-datamesh-s3',
@@ -35,6 +40,7 @@ function request(resource: Partial<ResourceDescriptor> = {}): ResourceRequest {
 const host = new FunctionHostDouble();
 const provisioner = new ObservabilityProvisioner(host, new RestApiGatewayDouble(host), {
   stateServiceUrl: 'http://127.0.0.1:8081',
+  placement: DEFAULT_STORAGE_PLACEMENT,
 });
 const withSpecific = (specific: Record<string, unknown>) =>
   request({ specific: { ...validSpecific, ...specific } });
@@ -46,6 +52,9 @@ describe('ObservabilityProvisioner.validate', () => {
   it('accepts a list of endpoints, a single endpoint object, and explicit paths', () => {
     expect(provisioner.validate(request())).toEqual([]);
     expect(provisioner.validate(withSpecific({ observabilityEndpoint: endpoint }))).toEqual([]);
+    expect(provisioner.validate(withEndpoint({ artifact: 'artifacts/dmp-observability/index.zip' }))).toEqual(
+      [],
+    );
     expect(
       provisioner.validate(
         withSpecific({
@@ -92,7 +101,19 @@ describe('ObservabilityProvisioner.validate', () => {
   it.each([
     ['a missing artifact', { artifact: undefined }, 'artifact', /required/],
     ['an artifact with ".."', { artifact: '../status.js' }, 'artifact', /"\.\."/],
-    ['a jar (the thesis packaged Scala jars)', { artifact: 'obs/status.jar' }, 'artifact', /\.zip, \.js/],
+    [
+      'a jar (the thesis packaged Scala jars)',
+      { artifact: 'test/sales/status.jar' },
+      'artifact',
+      /\.zip, \.js/,
+    ],
+    [
+      "another domain's artifact",
+      { artifact: 'test/finance/obs/status.js' },
+      'artifact',
+      /must lie under this domain's own prefix test\/sales\/ or under a platform prefix \(artifacts\/\)/,
+    ],
+    ['an artifact outside any domain', { artifact: 'obs/status.js' }, 'artifact', /test\/sales\//],
     ['a missing handler', { handler: undefined }, 'handler', /required/],
     ['a handler without export', { handler: 'status' }, 'handler', /not a handler/],
     ['a missing lambdaName', { lambdaName: undefined }, 'lambdaName', /required/],
