@@ -55,12 +55,13 @@ export class S3Provisioner implements TechnologyProvisioner {
     return infoOf(placed);
   }
 
-  /** Claims again (a folder made before ownership existed is adopted here), then replaces the grants. */
-  async update(request: ResourceRequest, previous: ResourceDescriptor | null): Promise<ResourceInfo> {
-    const placed = this.placedOf(request);
-    await this.claimAll(placed, ownerOf(request));
-    await this.applyGrants(request, previous, placed);
-    return infoOf(placed);
+  /**
+   * The same convergence as a create: claims again (a folder made before
+   * ownership existed is adopted here) and makes sure each marker exists, then
+   * replaces the grants.
+   */
+  update(request: ResourceRequest, previous: ResourceDescriptor | null): Promise<ResourceInfo> {
+    return this.create(request, previous);
   }
 
   /**
