@@ -86,7 +86,15 @@ export function placeFolder(
 ): { location: string } | { problem: string } {
   const rendered = renderRoot(placement.rootTemplate, ref);
   if ('problem' in rendered) return rendered;
-  const location = rendered.root === '' ? directory : `${rendered.root}/${directory}`;
+  const { root } = rendered;
+  if (root !== '' && prefixesOverlap(directory, root) && directory.length >= root.length) {
+    // Most likely a descriptor written before directories were relative: it would land in root/root/….
+    const relative = directory.slice(root.length + 1);
+    return {
+      problem: `directories are relative to this data product's space ${root}/: write ${relative === '' ? 'a folder inside it' : `"${relative}"`}, not "${directory}"`,
+    };
+  }
+  const location = root === '' ? directory : `${root}/${directory}`;
   const reserved = placement.reservedPrefixes.find((prefix) => prefixesOverlap(prefix, location));
   if (reserved !== undefined) {
     return {

@@ -35,6 +35,18 @@ describe('placeFolder', () => {
     });
   });
 
+  it('refuses a directory that repeats its own root, as descriptors written before placement did', () => {
+    expect(placeFolder(DEFAULT_STORAGE_PLACEMENT, sales, 'test/sales/orders')).toEqual({
+      problem: `directories are relative to this data product's space test/sales/: write "orders", not "test/sales/orders"`,
+    });
+    expect(placeFolder(DEFAULT_STORAGE_PLACEMENT, sales, 'test/sales')).toEqual({
+      problem: expect.stringContaining('write a folder inside it'),
+    });
+    expect(placeFolder(DEFAULT_STORAGE_PLACEMENT, sales, 'test/salesx/orders')).toEqual({
+      location: 'test/sales/test/salesx/orders',
+    });
+  });
+
   it('takes directories as written when the template is empty', () => {
     expect(placeFolder(unrooted, sales, 'data/raw')).toEqual({ location: 'data/raw' });
   });
@@ -80,7 +92,10 @@ describe('placeFolder', () => {
       fc.property(ref, directory, (owner, folder) => {
         const placed = placeFolder(DEFAULT_STORAGE_PLACEMENT, owner, folder);
         if ('problem' in placed) {
-          expect(owner.environment).toBe('artifacts');
+          expect(
+            owner.environment === 'artifacts' ||
+              prefixesOverlap(folder, `${owner.environment}/${owner.domain}`),
+          ).toBe(true);
           return;
         }
         expect(placed.location).toBe(`${owner.environment}/${owner.domain}/${folder}`);
