@@ -120,7 +120,9 @@ export class FaultCluster {
     const dynamo = createDynamoDocumentClient({ dynamoDbEndpoint: this.stack?.dynamoDbEndpoint });
     try {
       const tokens = new TokenService(new DynamoTokenStore(dynamo, DEFAULT_TOKEN_TABLE));
-      return (await tokens.issue({ name: 'fault', role: 'microservice', domains: ['*'] })).token;
+      return (
+        await tokens.issue({ name: 'fault', role: 'microservice', domains: ['*'], technologies: ['fault'] })
+      ).token;
     } finally {
       dynamo.destroy();
     }

@@ -1,5 +1,5 @@
 import type { ResourceDescriptor } from '../../shared/descriptor/types.js';
-import type { ValidationIssue } from '../../shared/errors.js';
+import { ValidationError, type ValidationIssue } from '../../shared/errors.js';
 import { applyAccess, revokeAccess } from '../../shared/iam/apply-access.js';
 import type { RoleGrants } from '../../shared/iam/role-grants.js';
 import type { ResourceRequest } from '../../shared/microservice/resource-request.js';
@@ -7,12 +7,18 @@ import type {
   ResourceInfo,
   TechnologyProvisioner,
 } from '../../shared/microservice/technology-provisioner.js';
+import { type FolderOwnership, folderOwnerOf, ownerKey } from '../../shared/storage/folder-ownership.js';
+import { placeFolder, type StoragePlacement } from '../../shared/storage/storage-placement.js';
 import type { EventArchive } from './event-archive.js';
 import { type ArnScope, eventStoreAccessPolicy, eventTableArn } from './event-store-access-policies.js';
-import { eventStoreRequestIssues, parseEventStoreSpecific } from './event-store-specific.js';
+import {
+  archiveProviderNames,
+  eventStoreRequestIssues,
+  parseEventStoreSpecific,
+} from './event-store-specific.js';
 import type { EventTables } from './event-tables.js';
 import { archivePrefixOf, eventStorePolicyName, eventTableName, type PortIdentity } from './port-identity.js';
-import type { PortRecord, PortRegistry } from './port-registry.js';
+import type { ArchiveTarget, PortRecord, PortRegistry } from './port-registry.js';
 
 export interface EventStoreProvisionerOptions {
   /** First part of every table name (DMP_EVENT_STORE_TABLE_PREFIX). */
@@ -20,6 +26,8 @@ export interface EventStoreProvisionerOptions {
   arnScope: ArnScope;
   /** Base URL of this service's data plane, published in the resource's info (a function: known once listening). */
   publicUrl: string | (() => string);
+  /** Where archive folders really are: placed as the S3 microservice places its folders. */
+  placement: StoragePlacement;
 }
 
 /**
@@ -37,12 +45,14 @@ export class EventStoreProvisioner implements TechnologyProvisioner {
     private readonly grants: RoleGrants,
     private readonly registry: PortRegistry,
     private readonly archive: EventArchive,
+    /** Read only: who owns the folder an archive lies in. */
+    private readonly ownership: Pick<FolderOwnership, 'holderOf'>,
     private readonly options: EventStoreProvisionerOptions,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
   validate(request: ResourceRequest): ValidationIssue[] {
-    return eventStoreRequestIssues(request);
+    return eventStoreRequestIssues(request, this.options.placement);
   }
 
   async create(request: ResourceRequest, previous: ResourceDescriptor | null): Promise<ResourceInfo> {
@@ -69,7 +79,24 @@ export class EventStoreProvisioner implements TechnologyProvisioner {
     // Versions of one MAJOR share the table and the archive: data goes with the last of them.
     if ((await this.registry.versionsOf(record.tableName)).length > 0) return;
     await this.tables.deleteTable(record.tableName);
-    if (record.archive) await this.archive.removeAll(record.archive.bucket, record.archive.prefix);
+    if (record.archive && (await this.ownedByProvider(request, record.archive))) {
+      await this.archive.removeAll(record.archive.bucket, record.archive.prefix);
+    }
+  }
+
+  /**
+   * Whether the archive lies in a folder held by an S3 resource this port
+   * depends on (same data product version). Anything else — another data
+   * product's folder, a folder nobody holds (released, or made before folder
+   * ownership existed) — is never deleted from here.
+   */
+  private async ownedByProvider(request: ResourceRequest, archive: ArchiveTarget): Promise<boolean> {
+    const holder = await this.ownership.holderOf(archive.bucket, archive.prefix);
+    if (!holder) return false;
+    const providers = archiveProviderNames(request).map((name) =>
+      ownerKey(folderOwnerOf(request.dataProduct, name)),
+    );
+    return providers.includes(ownerKey(holder.owner));
   }
 
   /** Replace semantics: grant (or re-grant) the desired roles, then revoke everyone else. */
@@ -98,12 +125,22 @@ export class EventStoreProvisioner implements TechnologyProvisioner {
         ? {
             archive: {
               bucket: value.archive.bucket,
-              prefix: archivePrefixOf(value.archive.directory, identity),
+              prefix: archivePrefixOf(this.placedArchive(request, value.archive.directory), identity),
             },
           }
         : {}),
       updatedAt: this.clock().toISOString(),
     };
+  }
+
+  /** The archive folder where it really is: inside the providing S3 resource's folder, placed alike. */
+  private placedArchive(request: ResourceRequest, directory: string): string {
+    const placed = placeFolder(this.options.placement, request.dataProduct, directory);
+    if ('problem' in placed) {
+      const issue = { path: '/resource/specific/archive/directory', message: placed.problem };
+      throw new ValidationError(`${issue.path}: ${issue.message}`, [issue]);
+    }
+    return placed.location;
   }
 
   private publicUrl(): string {

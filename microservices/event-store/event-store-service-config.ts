@@ -5,6 +5,7 @@ import {
   readIamConfig,
   readMicroserviceConfig,
 } from '../../shared/microservice/microservice-config.js';
+import { readStorageConfig, type StorageConfig } from '../../shared/storage/storage-config.js';
 import { DEFAULT_PORT_REGISTRY_TABLE } from './dynamo-port-registry.js';
 
 export interface EventStoreServiceConfig extends MicroserviceConfig, IamConfig {
@@ -16,6 +17,8 @@ export interface EventStoreServiceConfig extends MicroserviceConfig, IamConfig {
   registryTable: string;
   bodyLimitBytes: number;
   appendAttempts: number;
+  /** Where archive folders are placed, and the folder owners' table (read on delete with removeData). */
+  storage: StorageConfig;
 }
 
 export const DEFAULT_EVENT_STORE_PORT = 8092;
@@ -40,6 +43,7 @@ export function readEventStoreServiceConfig(env: NodeJS.ProcessEnv = process.env
       max: 64 * 1024 * 1024,
     }),
     appendAttempts: reader.integer('DMP_EVENT_STORE_APPEND_ATTEMPTS', 64, { min: 1, max: 1000 }),
+    storage: readStorageConfig(reader),
   };
   reader.assertValid();
   return config;

@@ -5,6 +5,7 @@ import { createDynamoDocumentClient, createS3Client } from '../../shared/aws/cli
 import { IamRoleGrants } from '../../shared/iam/iam-role-grants.js';
 import { LocalRoleGrants } from '../../shared/iam/local-role-grants.js';
 import type { RoleGrants } from '../../shared/iam/role-grants.js';
+import { DynamoFolderOwnership } from '../../shared/storage/dynamo-folder-ownership.js';
 import { DynamoEventStreamStore } from './dynamo-event-stream-store.js';
 import { DynamoEventTables } from './dynamo-event-tables.js';
 import { DynamoPortRegistry } from './dynamo-port-registry.js';
@@ -37,8 +38,10 @@ export async function createEventStoreParts(
     overrides.grants ?? (await createRoleGrants(config, dynamo)),
     registry,
     archive,
+    await DynamoFolderOwnership.create(dynamo, config.storage.ownerTable),
     {
       tablePrefix: config.tablePrefix,
+      placement: config.storage.placement,
       publicUrl: config.publicUrl ?? overrides.publicUrl ?? `http://${config.host}:${config.port}`,
       arnScope: { partition: 'aws', region: config.region ?? '*', accountId: config.awsAccountId },
     },

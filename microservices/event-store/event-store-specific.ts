@@ -1,6 +1,7 @@
 import { allResources, type ResourceDescriptor } from '../../shared/descriptor/types.js';
 import type { ValidationIssue } from '../../shared/errors.js';
 import type { ResourceRequest } from '../../shared/microservice/resource-request.js';
+import { placeFolder, type StoragePlacement } from '../../shared/storage/storage-placement.js';
 import { parseS3Specific } from '../s3/s3-specific.js';
 
 /** Where a port archives its events: a folder provided by an S3 resource the port depends on. */
@@ -21,10 +22,14 @@ const ARCHIVE = `${BASE}/archive`;
 
 /**
  * Every synchronous check of an event-store request, all problems at once:
- * the shape of `specific`, an owner (the role that appends), and that the
- * archive folder is provided by an S3 resource listed in `dependsOn`.
+ * the shape of `specific`, an owner (the role that appends), that the
+ * archive folder is provided by an S3 resource listed in `dependsOn`, and
+ * that it can be placed (`placement`) as that resource's folders are.
  */
-export function eventStoreRequestIssues(request: ResourceRequest): ValidationIssue[] {
+export function eventStoreRequestIssues(
+  request: ResourceRequest,
+  placement: StoragePlacement,
+): ValidationIssue[] {
   const { resource } = request;
   const { value, issues } = parseEventStoreSpecific(resource.specific);
   if (resource.kind !== 'outputPort') {
@@ -36,8 +41,20 @@ export function eventStoreRequestIssues(request: ResourceRequest): ValidationIss
   if (!resource.owner) {
     issues.push({ path: '/resource/owner', message: 'is required: the role that may append events' });
   }
-  if (value?.archive) issues.push(...archiveProvenanceIssues(request, value.archive));
+  if (value?.archive) {
+    issues.push(...archiveProvenanceIssues(request, value.archive));
+    const placed = placeFolder(placement, request.dataProduct, value.archive.directory);
+    if ('problem' in placed) issues.push({ path: `${ARCHIVE}/directory`, message: placed.problem });
+  }
   return issues;
+}
+
+/**
+ * The S3 resources in the port's `dependsOn` (their names): the only owners
+ * whose folder may hold the port's archive.
+ */
+export function archiveProviderNames(request: ResourceRequest): string[] {
+  return s3Dependencies(request).map((provider) => provider.name);
 }
 
 /** Pure checks of `specific`: only `archive`, itself `{bucket, directory}` with S3's own rules. */

@@ -71,11 +71,43 @@ export function ownerOf(ref: DataProductRef, resourceName: string): string {
   return [ref.environment, ref.domain, ref.name, ref.version, resourceName].join('/');
 }
 
+/** Hex digits of the identity hash that ends every function name: 64 bits, so no one can aim at another's name. */
+const NAME_HASH_LENGTH = 16;
+
 /**
- * A deterministic function name for a resource that names none: readable,
- * unique per data product version and resource (by a hash of the whole identity), within 64 characters.
+ * The function a resource deploys. Nobody chooses a raw function name: it is
+ * derived from the owning data product version and resource (and the
+ * descriptor's `lambdaName`, which is only its readable part), ending with a
+ * hash of that identity, within Lambda's 64 characters. Another data product
+ * cannot reach the same name — neither to take a function over nor to
+ * pre-claim the name of one that does not exist yet.
  */
-export function defaultFunctionName(prefix: string, ref: DataProductRef, resourceName: string): string {
+export function ownedFunctionName(
+  prefix: string,
+  ref: DataProductRef,
+  resourceName: string,
+  lambdaName?: string,
+): string {
+  const identity = JSON.stringify([
+    ref.environment,
+    ref.domain,
+    ref.name,
+    ref.version,
+    resourceName,
+    lambdaName ?? null,
+  ]);
+  const hash = createHash('sha256').update(identity).digest('hex').slice(0, NAME_HASH_LENGTH);
+  const readable = `${prefix}-${ref.domain}-${lambdaName ?? resourceName}`.replace(/[^A-Za-z0-9_-]/g, '-');
+  const stem = readable.slice(0, 64 - NAME_HASH_LENGTH - 1).replace(/-+$/, '');
+  return `${stem}-${hash}`;
+}
+
+/**
+ * The name a workload without `lambdaName` got before names were derived
+ * from their owner; only used to find (and, if its `dmp:owner` tag says it is
+ * this resource's, delete) a function deployed back then.
+ */
+export function legacyDefaultFunctionName(prefix: string, ref: DataProductRef, resourceName: string): string {
   const hash = createHash('sha256').update(ownerOf(ref, resourceName)).digest('hex').slice(0, 8);
   const readable = `${ref.domain}-${ref.name}-${ref.version}-${resourceName}`.replace(/[^A-Za-z0-9_-]/g, '-');
   const stem = `${prefix}-${readable}`.slice(0, 64 - hash.length - 1).replace(/-+$/, '');

@@ -5,6 +5,7 @@ import type {
   ResourceInfo,
   TechnologyProvisioner,
 } from '../../shared/microservice/technology-provisioner.js';
+import { artifactPlacementProblem, type StoragePlacement } from '../../shared/storage/storage-placement.js';
 import { deployFunction, removeOwnedFunction } from '../lambda-runtime/function-deployment.js';
 import type { FunctionHost } from '../lambda-runtime/function-host.js';
 import { assertOwnedBy } from '../lambda-runtime/function-ownership.js';
@@ -23,6 +24,8 @@ export interface ObservabilityProvisionerOptions {
   stateServiceUrl: string;
   /** Each function's own reader token for its data product's domain (`DMP_STATE_TOKEN`). */
   readerTokens: FunctionReaderTokens;
+  /** Which artifact keys a data product may run: its own root's, or the platform's. */
+  placement: StoragePlacement;
 }
 
 /**
@@ -57,7 +60,7 @@ export class ObservabilityProvisioner implements TechnologyProvisioner {
     if (resource.allow.length > 0) {
       issues.push({ path: '/resource/allow', message: 'observability resources grant no access' });
     }
-    issues.push(...parseObservabilitySpecific(resource.specific, this.functions.artifactExtensions).issues);
+    issues.push(...this.parse(request).issues);
     return issues;
   }
 
@@ -80,21 +83,28 @@ export class ObservabilityProvisioner implements TechnologyProvisioner {
     for (const route of unique(routes, (item) => item.functionName)) {
       await this.removeFunction(route.functionName, owner);
     }
+    // Deployed before names were derived, a function was named by the raw lambdaName (its dmp:owner tag still guards it).
+    for (const route of unique(routes, (item) => item.lambdaName)) {
+      await removeOwnedFunction(this.functions, route.lambdaName, owner);
+    }
+  }
+
+  private parse(request: ResourceRequest) {
+    return parseObservabilitySpecific(request.resource.specific, this.functions.artifactExtensions, (key) =>
+      artifactPlacementProblem(this.options.placement, request.dataProduct, key),
+    );
   }
 
   private async converge(request: ResourceRequest, previous: ResourceDescriptor | null) {
     const { dataProduct, resource } = request;
-    const { value: specific, issues } = parseObservabilitySpecific(
-      resource.specific,
-      this.functions.artifactExtensions,
-    );
+    const { value: specific, issues } = this.parse(request);
     if (!specific) throw new ValidationError(issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues);
     const desired = endpointRoutes(dataProduct, resource.name, specific);
     const applied = previous ? appliedRoutes(dataProduct, previous) : [];
     const owner = ownerOf(dataProduct, resource.name);
     const environment = this.environmentOf(dataProduct, resource.name);
 
-    const endpoints: { lambdaName: string; path: string; url: string }[] = [];
+    const endpoints: { lambdaName: string; functionName: string; path: string; url: string }[] = [];
     let restApiId: string | undefined;
     for (const route of desired) {
       const reader = await this.readerTokenFor(route.functionName, owner, dataProduct.domain);
@@ -120,7 +130,8 @@ export class ObservabilityProvisioner implements TechnologyProvisioner {
       });
       restApiId = published.restApiId;
       endpoints.push({
-        lambdaName: route.functionName,
+        lambdaName: route.lambdaName,
+        functionName: description.name,
         path: `/${route.pathParts.join('/')}`,
         url: published.url,
       });

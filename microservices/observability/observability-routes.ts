@@ -1,9 +1,16 @@
 import type { DataProductRef, ResourceDescriptor } from '../../shared/descriptor/types.js';
+import { ownedFunctionName } from '../lambda-runtime/lambda-naming.js';
 import type { ObservabilityEndpoint } from './observability-specific.js';
+
+/** First part of every observability endpoint function's name. */
+export const OBSERVABILITY_FUNCTION_PREFIX = 'dmp-obs';
 
 /** One endpoint of an observability resource as deployed: its function and its GET route. */
 export interface EndpointRoute {
   restApi: string;
+  /** As the descriptor names it: the readable part of the function's name. */
+  lambdaName: string;
+  /** The deployed function, derived from the owning resource and `lambdaName` (`endpointFunctionName`). */
   functionName: string;
   /** `/{environment}/{domain}/{dataProduct}/{version}/{resource}/{path…}` as path parts. */
   pathParts: string[];
@@ -20,6 +27,11 @@ export function routePrefix(ref: DataProductRef, resourceName: string): string[]
   return [ref.environment, ref.domain, ref.name, ref.version, resourceName];
 }
 
+/** The function behind an endpoint: nobody chooses it raw, so no other data product can take or pre-claim it. */
+export function endpointFunctionName(ref: DataProductRef, resourceName: string, lambdaName: string): string {
+  return ownedFunctionName(OBSERVABILITY_FUNCTION_PREFIX, ref, resourceName, lambdaName);
+}
+
 export function endpointRoutes(
   ref: DataProductRef,
   resourceName: string,
@@ -27,7 +39,8 @@ export function endpointRoutes(
 ): EndpointRoute[] {
   return specific.endpoints.map((endpoint) => ({
     restApi: specific.restApi,
-    functionName: endpoint.lambdaName,
+    lambdaName: endpoint.lambdaName,
+    functionName: endpointFunctionName(ref, resourceName, endpoint.lambdaName),
     pathParts: [...routePrefix(ref, resourceName), ...endpoint.path],
     artifact: { bucket: specific.bucket, key: endpoint.artifact },
     handler: endpoint.handler,
@@ -50,7 +63,8 @@ export function appliedRoutes(ref: DataProductRef, resource: ResourceDescriptor)
     return [
       {
         restApi: restAPI,
-        functionName: lambdaName,
+        lambdaName,
+        functionName: endpointFunctionName(ref, resource.name, lambdaName),
         pathParts: [...routePrefix(ref, resource.name), ...parts],
         artifact: { bucket: String(bucket), key: String(artifact) },
         handler: String(handler),

@@ -18,5 +18,6 @@ export function createObservabilityProvisioner(
     stateServiceUrl: config.functionStateServiceUrl,
     // The service's own credential issues each function's token: it may issue domain readers and nothing else.
     readerTokens: new FunctionReaderTokens(new TokenClient(config.stateServiceUrl, config.auth.serviceToken)),
+    placement: config.storagePlacement,
   });
 }

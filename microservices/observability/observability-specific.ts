@@ -8,6 +8,7 @@ import {
 
 /** One function behind one GET route. */
 export interface ObservabilityEndpoint {
+  /** The readable part of the function's name; the deployed name is derived from the owner (`ownedFunctionName`). */
   lambdaName: string;
   artifact: string;
   handler: string;
@@ -35,11 +36,13 @@ const MAX_ENDPOINTS = 20;
  * Pure checks of `specific`: `restAPI`, `bucket`, and `observabilityEndpoint`
  * (one entry, or a list) of `{artifact, handler, lambdaName, path?}`. Function
  * names and routes are unique, and no route lies below another (removing a
- * route removes what is below it).
+ * route removes what is below it). `artifactProblem` says whether the data
+ * product may run a (well-formed) artifact key (see `artifactPlacementProblem`).
  */
 export function parseObservabilitySpecific(
   specific: Record<string, unknown>,
   artifactExtensions: readonly string[],
+  artifactProblem: (key: string) => string | undefined,
 ): { value?: ObservabilitySpecific; issues: ValidationIssue[] } {
   const issues: ValidationIssue[] = [];
   for (const key of Object.keys(specific)) {
@@ -80,7 +83,7 @@ export function parseObservabilitySpecific(
   const endpoints: ObservabilityEndpoint[] = [];
   entries.slice(0, MAX_ENDPOINTS).forEach((entry, index) => {
     const at = listed ? `${BASE}/observabilityEndpoint/${index}` : `${BASE}/observabilityEndpoint`;
-    const endpoint = parseEndpoint(entry, at, artifactExtensions, issues);
+    const endpoint = parseEndpoint(entry, at, artifactExtensions, artifactProblem, issues);
     if (endpoint) endpoints.push(endpoint);
   });
   issues.push(...clashes(endpoints, listed));
@@ -95,6 +98,7 @@ function parseEndpoint(
   entry: unknown,
   at: string,
   artifactExtensions: readonly string[],
+  artifactProblem: (key: string) => string | undefined,
   issues: ValidationIssue[],
 ): ObservabilityEndpoint | undefined {
   if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
@@ -112,7 +116,10 @@ function parseEndpoint(
     }
   }
   const problems: [string, string | undefined][] = [
-    ['artifact', artifactKeyProblem(fields.artifact, artifactExtensions)],
+    [
+      'artifact',
+      artifactKeyProblem(fields.artifact, artifactExtensions) ?? artifactProblem(fields.artifact as string),
+    ],
     ['handler', handlerProblem(fields.handler)],
     ['lambdaName', functionNameProblem(fields.lambdaName)],
     ['path', fields.path === undefined ? undefined : routePathProblem(fields.path)],

@@ -12,7 +12,7 @@ import { readWorkloadServiceConfig } from './workload-service-config.js';
 const config = readWorkloadServiceConfig();
 const logger = createLogger('workload');
 const useCases = new ResourceUseCases(
-  createWorkloadProvisioner(await createServiceRuntime(config, logger)),
+  createWorkloadProvisioner(config, await createServiceRuntime(config, logger)),
   new StateClient(config.stateServiceUrl, {
     token: config.auth.serviceToken,
     timeoutMs: config.stateTimeoutMs,

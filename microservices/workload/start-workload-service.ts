@@ -11,5 +11,11 @@ export function startWorkloadService(
   logger: Logger = createLogger('workload'),
   runtime?: LambdaRuntime,
 ): Promise<RunningServer> {
-  return startLambdaResourceService('workload', config, createWorkloadProvisioner, logger, runtime);
+  return startLambdaResourceService(
+    'workload',
+    config,
+    (used) => createWorkloadProvisioner(config, used),
+    logger,
+    runtime,
+  );
 }

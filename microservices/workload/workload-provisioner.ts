@@ -5,15 +5,22 @@ import type {
   ResourceInfo,
   TechnologyProvisioner,
 } from '../../shared/microservice/technology-provisioner.js';
+import {
+  artifactPlacementProblem,
+  DEFAULT_STORAGE_PLACEMENT,
+  type StoragePlacement,
+} from '../../shared/storage/storage-placement.js';
 import { deployFunction, removeOwnedFunction } from '../lambda-runtime/function-deployment.js';
 import type { FunctionHost, FunctionSpec } from '../lambda-runtime/function-host.js';
-import { defaultFunctionName, ownerOf } from '../lambda-runtime/lambda-naming.js';
+import { legacyDefaultFunctionName, ownedFunctionName, ownerOf } from '../lambda-runtime/lambda-naming.js';
 import { workloadEnvironment } from './workload-environment.js';
 import { parseWorkloadSpecific, type WorkloadSpecific } from './workload-specific.js';
 
 export interface WorkloadProvisionerOptions {
-  /** Prefix of the function names dmp makes up for workloads that name none. */
+  /** First part of every workload function's name. */
   functionPrefix: string;
+  /** Which artifact keys a data product may run: its own root's, or the platform's. */
+  placement: StoragePlacement;
 }
 
 /** Lambda lets a description be at most this long. */
@@ -22,7 +29,9 @@ const MAX_DESCRIPTION = 256;
 /**
  * A workload (issue 4 §3): one function deployed from an artifact, whose
  * environment carries the info of every resource it depends on, so a job
- * finds the folder it reads without anyone copying a URI by hand.
+ * finds the folder it reads without anyone copying a URI by hand. Its name
+ * is derived from the owning resource (`ownedFunctionName`), its artifact
+ * comes from the data product's own space or the platform's.
  */
 export class WorkloadProvisioner implements TechnologyProvisioner {
   readonly technologies = ['aws-lambda'] as const;
@@ -31,7 +40,10 @@ export class WorkloadProvisioner implements TechnologyProvisioner {
 
   constructor(
     private readonly functions: FunctionHost,
-    private readonly options: WorkloadProvisionerOptions = { functionPrefix: 'dmp-wl' },
+    private readonly options: WorkloadProvisionerOptions = {
+      functionPrefix: 'dmp-wl',
+      placement: DEFAULT_STORAGE_PLACEMENT,
+    },
   ) {}
 
   validate(request: ResourceRequest): ValidationIssue[] {
@@ -42,10 +54,7 @@ export class WorkloadProvisioner implements TechnologyProvisioner {
         message: `this microservice deploys workloads, not ${request.resource.kind} resources`,
       });
     }
-    const { value, issues: specificIssues } = parseWorkloadSpecific(
-      request.resource.specific,
-      this.functions.artifactExtensions,
-    );
+    const { value, issues: specificIssues } = this.parse(request);
     issues.push(...specificIssues);
     if (value) issues.push(...this.environmentOf(request, value).issues);
     return issues;
@@ -62,12 +71,13 @@ export class WorkloadProvisioner implements TechnologyProvisioner {
   async remove(request: ResourceRequest, previous: ResourceDescriptor | null): Promise<void> {
     const owner = ownerOf(request.dataProduct, request.resource.name);
     const versions = [request.resource, ...(previous ? [previous] : [])];
-    const names = new Set(versions.map((resource) => this.functionNameOf(request.dataProduct, resource)));
+    const names = new Set(versions.flatMap((resource) => this.namesOf(request.dataProduct, resource)));
     for (const name of names) await removeOwnedFunction(this.functions, name, owner);
   }
 
   private async converge(request: ResourceRequest, previous: ResourceDescriptor | null) {
-    const specific = specificOf(request.resource, this.functions.artifactExtensions);
+    const { value: specific, issues: specificIssues } = this.parse(request);
+    if (!specific) throw new ValidationError(specificIssues.map(describeIssue).join('; '), specificIssues);
     const { environment, issues } = this.environmentOf(request, specific);
     if (issues.length > 0) throw new ValidationError(issues.map(describeIssue).join('; '), issues);
     const owner = ownerOf(request.dataProduct, request.resource.name);
@@ -83,13 +93,21 @@ export class WorkloadProvisioner implements TechnologyProvisioner {
     };
     const { description } = await deployFunction(this.functions, spec);
     // Renamed: the new function runs before the old one goes, so a failure leaves one working.
-    const before = previous ? this.functionNameOf(request.dataProduct, previous) : spec.name;
-    if (before !== spec.name) await removeOwnedFunction(this.functions, before, owner);
+    const before = previous ? this.namesOf(request.dataProduct, previous) : [];
+    for (const name of new Set(before)) {
+      if (name !== spec.name) await removeOwnedFunction(this.functions, name, owner);
+    }
     return {
       functionName: description.name,
       functionArn: description.arn,
       variables: Object.keys(environment).sort(),
     };
+  }
+
+  private parse(request: ResourceRequest) {
+    return parseWorkloadSpecific(request.resource.specific, this.functions.artifactExtensions, (key) =>
+      artifactPlacementProblem(this.options.placement, request.dataProduct, key),
+    );
   }
 
   private environmentOf(request: ResourceRequest, specific: WorkloadSpecific) {
@@ -102,19 +120,28 @@ export class WorkloadProvisioner implements TechnologyProvisioner {
     });
   }
 
-  /** The function a version of the resource names (or the default one); lenient, for descriptors applied earlier. */
+  /** The function a version of the resource deploys; read leniently, for descriptors applied earlier. */
   private functionNameOf(ref: DataProductRef, resource: ResourceDescriptor): string {
-    const named = resource.specific.lambdaName;
-    return typeof named === 'string' && named !== ''
-      ? named
-      : defaultFunctionName(this.options.functionPrefix, ref, resource.name);
+    return ownedFunctionName(this.options.functionPrefix, ref, resource.name, lambdaNameOf(resource));
+  }
+
+  /**
+   * Every name a version of the resource may have deployed under: today's, and
+   * the one chosen before names were derived (its raw `lambdaName`, or the old
+   * default). Only functions whose `dmp:owner` tag is this resource's are ever deleted.
+   */
+  private namesOf(ref: DataProductRef, resource: ResourceDescriptor): string[] {
+    const lambdaName = lambdaNameOf(resource);
+    return [
+      this.functionNameOf(ref, resource),
+      lambdaName ?? legacyDefaultFunctionName(this.options.functionPrefix, ref, resource.name),
+    ];
   }
 }
 
-function specificOf(resource: ResourceDescriptor, extensions: readonly string[]): WorkloadSpecific {
-  const { value, issues } = parseWorkloadSpecific(resource.specific, extensions);
-  if (!value) throw new ValidationError(issues.map(describeIssue).join('; '), issues);
-  return value;
+function lambdaNameOf(resource: ResourceDescriptor): string | undefined {
+  const named = resource.specific.lambdaName;
+  return typeof named === 'string' && named !== '' ? named : undefined;
 }
 
 function describeIssue(issue: ValidationIssue): string {

@@ -11,7 +11,7 @@ export interface WorkloadSpecific {
   bucket: string;
   artifact: string;
   handler: string;
-  /** Unset: a deterministic name from the data product and the resource (`defaultFunctionName`). */
+  /** The readable part of the function's name (default: the resource's name); see `ownedFunctionName`. */
   lambdaName?: string;
   /** The team's own variables, next to the ones dmp sets. */
   environment: Record<string, string>;
@@ -29,10 +29,15 @@ const RESERVED_PREFIXES = ['DMP_', 'AWS_', 'LAMBDA_'];
 const TIMEOUT_SECONDS = { min: 1, max: 900 };
 const MEMORY_MB = { min: 128, max: 10_240 };
 
-/** Pure checks of a workload's `specific`, every problem at once. */
+/**
+ * Pure checks of a workload's `specific`, every problem at once;
+ * `artifactProblem` says whether the data product may run a (well-formed)
+ * artifact key (see `artifactPlacementProblem`).
+ */
 export function parseWorkloadSpecific(
   specific: Record<string, unknown>,
   artifactExtensions: readonly string[],
+  artifactProblem: (key: string) => string | undefined,
 ): { value?: WorkloadSpecific; issues: ValidationIssue[] } {
   const issues: ValidationIssue[] = [];
   const problem = (field: string, message: string | undefined) => {
@@ -42,7 +47,10 @@ export function parseWorkloadSpecific(
     if (!KEYS.includes(key)) problem(key, `unknown key "${key}"; workloads take ${KEYS.join(', ')}`);
   }
   problem('bucket', bucketProblem(specific.bucket));
-  problem('artifact', artifactKeyProblem(specific.artifact, artifactExtensions));
+  problem(
+    'artifact',
+    artifactKeyProblem(specific.artifact, artifactExtensions) ?? artifactProblem(specific.artifact as string),
+  );
   problem('handler', handlerProblem(specific.handler));
   if (specific.lambdaName !== undefined) problem('lambdaName', functionNameProblem(specific.lambdaName));
   problem('timeoutSeconds', integerProblem(specific.timeoutSeconds, TIMEOUT_SECONDS, 'seconds'));

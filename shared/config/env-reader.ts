@@ -16,6 +16,11 @@ export class EnvReader {
     return value === undefined || value === '' ? fallback : value;
   }
 
+  /** The value exactly as set, the empty string included (some settings mean something when empty); undefined when unset. */
+  asSet(name: string): string | undefined {
+    return this.env[name];
+  }
+
   optionalString(name: string): string | undefined {
     const value = this.env[name];
     return value === undefined || value === '' ? undefined : value;
@@ -84,6 +89,11 @@ export class EnvReader {
       return undefined;
     }
     return value;
+  }
+
+  /** Records a value the caller's own check refused; startup then fails at assertValid. */
+  refuse(name: string, value: string, why: string): void {
+    this.problems.push(`${name}=${value} ${why}`);
   }
 
   /** Records a missing required variable; returns '' so that startup fails at assertValid. */

@@ -182,7 +182,7 @@ describe('dependencies', () => {
     const folderInfo = {
       kind: 'outputPort',
       technology: 's3cdp',
-      info: { uri: 's3://ms-datamesh-s3/deps/folder/' },
+      info: { uri: 's3://ms-datamesh-s3/test/sales/deps/folder/' },
     };
     expect(platform.gated.callsOf('job')[0]?.dependencies).toEqual({
       folder: { ...folderInfo, info: expect.objectContaining(folderInfo.info) },

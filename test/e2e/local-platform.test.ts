@@ -80,7 +80,9 @@ describe('the platform of npm start', () => {
     expect(platform.adminToken).toBe(firstToken);
     expect((await stateOf(platform)).state).toBe('CREATED');
     const s3 = createS3Client({ s3Endpoint: platform.endpoints.s3 });
-    const marker = await s3.send(new HeadObjectCommand({ Bucket: 'ms-datamesh-s3', Key: 'test_dir/full/' }));
+    const marker = await s3.send(
+      new HeadObjectCommand({ Bucket: 'ms-datamesh-s3', Key: 'test/test_domain/test_dir/full/' }),
+    );
     expect(marker.ContentLength).toBe(0);
   });
 });

@@ -81,10 +81,11 @@ describe('provisioning the thesis example end to end', () => {
       technology: 's3cdp',
       state: 'CREATED',
       lastError: null,
-      info: { uri: 's3://ms-datamesh-s3/test_dir/full/' },
+      // `directory: test_dir/full` lies in the domain's space, test/test_domain/.
+      info: { uri: 's3://ms-datamesh-s3/test/test_domain/test_dir/full/' },
     });
     const marker = await platform.stack.s3.send(
-      new HeadObjectCommand({ Bucket: 'ms-datamesh-s3', Key: 'test_dir/full/' }),
+      new HeadObjectCommand({ Bucket: 'ms-datamesh-s3', Key: 'test/test_domain/test_dir/full/' }),
     );
     expect(marker.ContentLength).toBe(0);
     expect(await itemCount('dmp-dataproduct-state')).toBeGreaterThanOrEqual(1);
@@ -97,7 +98,9 @@ describe('provisioning the thesis example end to end', () => {
     expect(deleted.state).toBe('DELETED');
     expect(resourceOf(deleted, 'test_s3').state).toBe('DELETED');
     await expect(
-      platform.stack.s3.send(new HeadObjectCommand({ Bucket: 'ms-datamesh-s3', Key: 'test_dir/full/' })),
+      platform.stack.s3.send(
+        new HeadObjectCommand({ Bucket: 'ms-datamesh-s3', Key: 'test/test_domain/test_dir/full/' }),
+      ),
     ).rejects.toMatchObject({ name: 'NotFound' });
   });
 

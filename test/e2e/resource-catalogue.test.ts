@@ -3,8 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { dump } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Platform, readPlatformOptions, startPlatform } from '../../local/platform.js';
+import { EXAMPLE_WORKLOAD_ARTIFACT } from '../../microservices/lambda-runtime/default-artifacts.js';
+import { ownedFunctionName } from '../../microservices/lambda-runtime/lambda-naming.js';
 import { createDynamoDocumentClient, createS3Client } from '../../shared/aws/clients.js';
 import type { HistoryEntry } from '../../shared/state/records.js';
 import { removeDir } from '../support/local-stack.js';
@@ -34,6 +37,7 @@ const env = {
   ...Object.fromEntries(ports.map((p) => [p, '0'])),
 };
 const ref = 'test/sales/orders/1.0.0';
+const orders = { environment: 'test', domain: 'sales', name: 'orders', version: '1.0.0' };
 
 interface ResourceView {
   name: string;
@@ -106,6 +110,62 @@ async function functionTokens(): Promise<Array<Record<string, unknown>>> {
 const infoOf = (state: StateView, name: string) =>
   state.resources.find((resource) => resource.name === name)?.info ?? {};
 
+/** A finance workload (issue 16 §7): sales' artifact is refused, a platform one runs under finance's own name. */
+function financeWorkload(artifact: string, lambdaName: string): string {
+  return dump({
+    name: 'ledger',
+    domain: 'finance',
+    version: '1.0.0',
+    environment: { name: 'test', specific: {} },
+    outputPorts: [],
+    workloads: [
+      {
+        name: 'squatter',
+        type: 'batch',
+        technology: 'aws-lambda',
+        description: 'tries what belongs to sales',
+        owner: 'finance-owner',
+        allow: [],
+        dependsOn: [],
+        specific: { bucket: 'dmp-datamesh-s3', artifact, handler: 'show-dependencies.handler', lambdaName },
+      },
+    ],
+    observability: [],
+  });
+}
+
+describe("another domain's artifacts and function names on the platform of npm start", () => {
+  const salesFunction = ownedFunctionName('dmp-wl', orders, 'order_counter');
+
+  it("refuses a finance workload running sales' artifact with 400 at the check", async () => {
+    const refused = await api(
+      'POST',
+      '/v1/dataproduct',
+      financeWorkload('test/sales/jobs/show-dependencies.mjs', 'counter'),
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors).toEqual([
+      expect.objectContaining({
+        path: '/workloads/0/specific/artifact',
+        message: expect.stringContaining("must lie under this domain's own prefix test/finance/"),
+      }),
+    ]);
+  });
+
+  it("gives a finance workload that asks for the name of sales' future function a name of its own", async () => {
+    const yaml = financeWorkload(EXAMPLE_WORKLOAD_ARTIFACT.key, salesFunction);
+    expect((await api('POST', '/v1/dataproduct', yaml)).status).toBe(202);
+    const finance = await waitFor(
+      async () =>
+        (await api('GET', '/v1/dataproduct/state/test/finance/ledger/1.0.0')).body as unknown as StateView,
+      (state) => state.state === 'CREATED',
+      { timeoutMs: 60_000, intervalMs: 100 },
+    );
+    expect(infoOf(finance, 'squatter').functionName).toMatch(/^dmp-wl-finance-/);
+    expect(infoOf(finance, 'squatter').functionName).not.toBe(salesFunction);
+  });
+});
+
 describe('the resource catalogue on the platform of npm start', () => {
   let created: StateView;
 
@@ -119,6 +179,10 @@ describe('the resource catalogue on the platform of npm start', () => {
       expect(seqOf(entries, dependency, 'CREATED')).toBeLessThan(seqOf(entries, 'order_counter', 'CREATING'));
     }
     expect((await api('POST', '/v1/dataproduct', example)).body).toMatchObject({ changed: false });
+    // The name finance asked for first is sales' all the same.
+    expect(infoOf(created, 'order_counter').functionName).toBe(
+      ownedFunctionName('dmp-wl', orders, 'order_counter'),
+    );
   });
 
   it('the event port accepts appends, archives them into the folder, and reads them back', async () => {

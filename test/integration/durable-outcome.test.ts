@@ -11,6 +11,7 @@ import { freePort } from '../support/free-port.js';
 import { GatedProvisioner } from '../support/gated-provisioner.js';
 import { removeDir, startTestStack, type TestStack } from '../support/local-stack.js';
 import { silentLogger } from '../support/silent-logger.js';
+import { deployWrite } from '../support/state-writes.js';
 import { waitFor } from '../support/wait-for.js';
 
 /**
@@ -60,7 +61,7 @@ beforeAll(async () => {
     port: 0,
     logger,
     heartbeatMs: 100,
-    serviceToken: tokens.microservice,
+    serviceToken: tokens.gatedService,
     // The verifier caches the provisioner's token, so the call is accepted without the state service.
     stateTimeoutMs: 500,
   });
@@ -78,17 +79,7 @@ const ref = { environment: 'test', domain: 'sales', name: 'durable', version: '1
 describe('an outcome reported while the state service is down', () => {
   it('is written once the state service is back, and the work is done once', async () => {
     const state = new StateClient(stateService?.url ?? '', { token: tokens.provisioner });
-    await state.writeDataProduct({
-      ...ref,
-      state: 'CREATING',
-      operationId: 'op-1',
-      operation: {
-        kind: 'deploy',
-        removeData: false,
-        startedAt: new Date().toISOString(),
-        steps: [{ name: 'only', action: 'create', method: 'POST', waitsFor: [] }],
-      },
-    });
+    await state.writeDataProduct(deployWrite(ref, [{ name: 'only', technology: 'gated' }]));
     gated.hold('only');
     const accepted = await fetch(`${microservice.url}/v1/dataproduct/resource`, {
       method: 'POST',

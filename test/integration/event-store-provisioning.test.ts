@@ -12,6 +12,9 @@ import { EventStreams } from '../../microservices/event-store/event-streams.js';
 import { eventStorePolicyName, eventTableName } from '../../microservices/event-store/port-identity.js';
 import { S3EventArchive } from '../../microservices/event-store/s3-event-archive.js';
 import { IamRoleGrants } from '../../shared/iam/iam-role-grants.js';
+import { DynamoFolderOwnership } from '../../shared/storage/dynamo-folder-ownership.js';
+import { folderOwnerOf } from '../../shared/storage/folder-ownership.js';
+import { DEFAULT_STORAGE_PLACEMENT } from '../../shared/storage/storage-placement.js';
 import {
   ARCHIVE_BUCKET,
   archivingPort,
@@ -35,6 +38,11 @@ let registry: DynamoPortRegistry;
 let tables: DynamoEventTables;
 let provisioner: EventStoreProvisioner;
 let streams: EventStreams;
+let ownership: DynamoFolderOwnership;
+/** Where the S3 resource `orders_raw` (s3Folder()) really is, and the port's archive inside it. */
+const FOLDER = 'test/sales/orders';
+const ARCHIVE = `${FOLDER}/events/order_events/v1`;
+const provider = folderOwnerOf(DATA_PRODUCT, 'orders_raw');
 
 /** The IAM commands sent so far, in order, as [command, input]. */
 function iamCommands() {
@@ -65,12 +73,21 @@ beforeAll(async () => {
   registry = await DynamoPortRegistry.create(stack.dynamo, 'event-store-ports-test');
   tables = new DynamoEventTables(stack.dynamo as unknown as DynamoDBClient);
   const archive = new S3EventArchive(stack.s3);
+  ownership = await DynamoFolderOwnership.create(stack.dynamo, 'storage-owners-test');
+  // As the S3 microservice leaves it once orders_raw is CREATED (the port depends on it).
+  await ownership.claim(ARCHIVE_BUCKET, FOLDER, provider);
   provisioner = new EventStoreProvisioner(
     tables,
     new IamRoleGrants(new IAMClient({ region: 'eu-north-1' })),
     registry,
     archive,
-    { tablePrefix: 'dmp-events', arnScope: SCOPE, publicUrl: 'http://127.0.0.1:8092' },
+    ownership,
+    {
+      tablePrefix: 'dmp-events',
+      arnScope: SCOPE,
+      publicUrl: 'http://127.0.0.1:8092',
+      placement: DEFAULT_STORAGE_PLACEMENT,
+    },
   );
   streams = new EventStreams(new DynamoEventStreamStore(stack.dynamo), archive);
 });
@@ -87,7 +104,7 @@ afterAll(async () => {
 });
 
 describe('EventStoreProvisioner', () => {
-  const port = archivingPort('sales/orders/events');
+  const port = archivingPort('orders/events');
   const create = () => resourceRequest(port, [s3Folder()]);
 
   it('creates the table (aggregateId + sequence, ACTIVE), grants owner and readers, and opens the port', async () => {
@@ -103,14 +120,14 @@ describe('EventStoreProvisioner', () => {
       expect.objectContaining({
         owner: 'sales-owner',
         allow: ['sales-reader'],
-        archive: { bucket: ARCHIVE_BUCKET, prefix: 'sales/orders/events/order_events/v1' },
+        archive: { bucket: ARCHIVE_BUCKET, prefix: ARCHIVE },
       }),
     );
     expect(info).toEqual({
       table: TABLE,
       tableArn: ARN,
       endpoint: 'http://127.0.0.1:8092/v1/events/test/sales/orders/1.0.0/order_events/{aggregateId}',
-      archiveUri: `s3://${ARCHIVE_BUCKET}/sales/orders/events/order_events/v1/`,
+      archiveUri: `s3://${ARCHIVE_BUCKET}/${ARCHIVE}/`,
     });
   });
 
@@ -141,7 +158,7 @@ describe('EventStoreProvisioner', () => {
     expect(iamCommands()).toEqual([remove('sales-owner'), remove('analytics-reader')]);
     expect(await registry.get(TABLE, '1.0.0')).toBeUndefined();
     expect(await tables.exists(TABLE)).toBe(true);
-    expect(await archiveKeys('sales/orders/events/order_events/v1/events/')).toHaveLength(1);
+    expect(await archiveKeys(`${ARCHIVE}/events/`)).toHaveLength(1);
   });
 
   it('with removeData also deletes the table and the archived events', async () => {
@@ -150,7 +167,30 @@ describe('EventStoreProvisioner', () => {
     await provisioner.remove(resourceRequest(port, [s3Folder()], { removeData: true }), port);
     expect(iamCommands()).toEqual([remove('sales-owner'), remove('sales-reader')]);
     expect(await tables.exists(TABLE)).toBe(false);
-    expect(await archiveKeys('sales/orders/events/order_events/v1/')).toEqual([]);
+    expect(await archiveKeys(`${ARCHIVE}/`)).toEqual([]);
+  });
+
+  it('with removeData never deletes an archive in a folder its S3 dependency does not hold', async () => {
+    const record = await provisioner.create(create(), null).then(() => registry.get(TABLE, '1.0.0'));
+    if (!record) throw new Error('the port should be provisioned');
+    await streams.append(record, 'order-2', { expectedVersion: 'no_stream', events: [envelope('e2')] });
+    // The folder changes hands (its S3 resource deleted, another data product of the domain claims it).
+    const other = folderOwnerOf({ ...DATA_PRODUCT, name: 'returns' }, 'returns_raw');
+    await ownership.release(ARCHIVE_BUCKET, FOLDER, provider);
+    await ownership.claim(ARCHIVE_BUCKET, FOLDER, other);
+    try {
+      await provisioner.remove(resourceRequest(port, [s3Folder()], { removeData: true }), port);
+      expect(await tables.exists(TABLE)).toBe(false);
+      expect(await archiveKeys(`${ARCHIVE}/`)).toHaveLength(1);
+      // Nobody's folder (released, or made before folder ownership): kept too.
+      await ownership.release(ARCHIVE_BUCKET, FOLDER, other);
+      await provisioner.create(create(), null);
+      await provisioner.remove(resourceRequest(port, [s3Folder()], { removeData: true }), port);
+      expect(await archiveKeys(`${ARCHIVE}/`)).toHaveLength(1);
+    } finally {
+      await ownership.release(ARCHIVE_BUCKET, FOLDER, other);
+      await ownership.claim(ARCHIVE_BUCKET, FOLDER, provider);
+    }
   });
 
   it('keeps a table another version of the same MAJOR still uses, even with removeData', async () => {

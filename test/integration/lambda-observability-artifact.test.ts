@@ -61,7 +61,7 @@ beforeAll(async () => {
     {
       name: 'orders_s3',
       technology: 's3',
-      specific: { bucket: 'ms-datamesh-s3', directory: 'observed/orders' },
+      specific: { bucket: 'ms-datamesh-s3', directory: 'orders' },
     },
   ]);
   const posted = await platform.api
@@ -169,7 +169,7 @@ describe('the default observability artifact, run by the local runtime against t
     expect(port.status).toBe(200);
     expect(port.body).toMatchObject({
       name: 'orders_s3',
-      info: { uri: 's3://ms-datamesh-s3/observed/orders/' },
+      info: { uri: 's3://ms-datamesh-s3/test/sales/orders/' },
     });
 
     const metrics = await getJson(`${endpointUrl}/outputports/orders_s3/metrics`);

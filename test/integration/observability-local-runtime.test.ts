@@ -9,10 +9,12 @@ import { startLocalLambdaServer } from '../../microservices/lambda-runtime/local
 import type { LocalRouteTable } from '../../microservices/lambda-runtime/local-route-table.js';
 import { FunctionReaderTokens } from '../../microservices/observability/function-reader-tokens.js';
 import { ObservabilityProvisioner } from '../../microservices/observability/observability-provisioner.js';
+import { endpointFunctionName } from '../../microservices/observability/observability-routes.js';
 import { EnvReader } from '../../shared/config/env-reader.js';
 import type { ResourceDescriptor } from '../../shared/descriptor/types.js';
 import type { RunningServer } from '../../shared/http/serve.js';
 import type { ResourceRequest } from '../../shared/microservice/resource-request.js';
+import { DEFAULT_STORAGE_PLACEMENT } from '../../shared/storage/storage-placement.js';
 import { freePort } from '../support/free-port.js';
 import { removeDir, startTestStack, type TestStack } from '../support/local-stack.js';
 import { silentLogger } from '../support/silent-logger.js';
@@ -35,8 +37,20 @@ exports.handler = async (event) => ({
   }),
 });
 `;
-const status = { artifact: 'obs/status.js', handler: 'status.handler', lambdaName: 'orders-status' };
-const dq = { artifact: 'obs/dq.js', handler: 'dq.handler', lambdaName: 'orders-dq', path: 'dq/completeness' };
+/** Artifacts in the domain's own space; functions named after their owner. */
+const status = {
+  artifact: 'test/sales/obs/status.js',
+  handler: 'status.handler',
+  lambdaName: 'orders-status',
+};
+const dq = {
+  artifact: 'test/sales/obs/dq.js',
+  handler: 'dq.handler',
+  lambdaName: 'orders-dq',
+  path: 'dq/completeness',
+};
+const STATUS = endpointFunctionName(ref, 'quality', 'orders-status');
+const DQ = endpointFunctionName(ref, 'quality', 'orders-dq');
 
 function resource(endpoints: unknown[]): ResourceDescriptor {
   return {
@@ -76,7 +90,11 @@ describe('observability endpoints on the local runtime, answered over HTTP by th
     stack = await startTestStack();
     for (const name of ['status', 'dq']) {
       await stack.s3.send(
-        new PutObjectCommand({ Bucket: BUCKET, Key: `obs/${name}.js`, Body: endpointSource(name) }),
+        new PutObjectCommand({
+          Bucket: BUCKET,
+          Key: `test/sales/obs/${name}.js`,
+          Body: endpointSource(name),
+        }),
       );
     }
     const port = await freePort();
@@ -103,6 +121,7 @@ describe('observability endpoints on the local runtime, answered over HTTP by th
     provisioner = new ObservabilityProvisioner(runtime.functions, runtime.gateway, {
       stateServiceUrl: 'http://127.0.0.1:8081',
       readerTokens: new FunctionReaderTokens(new TokenAdministrationDouble()),
+      placement: DEFAULT_STORAGE_PLACEMENT,
     });
   });
 
@@ -145,6 +164,7 @@ describe('observability endpoints on the local runtime, answered over HTTP by th
 
   it('converges on PUT and on a re-dispatch: a dropped endpoint stops answering and its function is gone', async () => {
     const before = (await provisioner.create(request([status, dq]), null)).urls as string[];
+    expect(await runtime.functions.describe(DQ)).toBeDefined();
 
     const info = await provisioner.update(request([status]), resource([status, dq]));
     const again = await provisioner.create(request([status]), resource([status]));
@@ -153,16 +173,20 @@ describe('observability endpoints on the local runtime, answered over HTTP by th
     expect(info.urls).toEqual([before[0]]);
     expect((await get(before[0] as string)).status).toBe(200);
     expect((await fetch(before[1] as string)).status).toBe(404);
-    expect(await runtime.functions.describe('orders-dq')).toBeUndefined();
+    expect(await runtime.functions.describe(DQ)).toBeUndefined();
   });
 
   it('DELETE unpublishes every route and deletes the functions', async () => {
     const info = await provisioner.create(request([status, dq]), null);
+    expect(info.endpoints).toEqual([
+      expect.objectContaining({ lambdaName: 'orders-status', functionName: STATUS }),
+      expect.objectContaining({ lambdaName: 'orders-dq', functionName: DQ }),
+    ]);
 
     await provisioner.remove(request([status, dq]), resource([status, dq]));
 
     for (const url of info.urls as string[]) expect((await fetch(url)).status).toBe(404);
-    expect(await runtime.functions.describe('orders-status')).toBeUndefined();
-    expect(await runtime.functions.describe('orders-dq')).toBeUndefined();
+    expect(await runtime.functions.describe(STATUS)).toBeUndefined();
+    expect(await runtime.functions.describe(DQ)).toBeUndefined();
   });
 });

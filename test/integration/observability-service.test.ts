@@ -59,7 +59,7 @@ describe('the observability microservice over HTTP, on the state service and the
   beforeAll(async () => {
     harness = await startLambdaServiceHarness({
       kind: 'observability',
-      artifact: { key: 'obs/status.js', body: endpoint },
+      artifact: { key: 'test/sales/obs/status.js', body: endpoint },
       resource: 'quality',
       start: async (env) => {
         const config = readObservabilityServiceConfig({ ...env, DMP_OBSERVABILITY_PORT: '0' });
@@ -80,7 +80,7 @@ describe('the observability microservice over HTTP, on the state service and the
     restAPI: 'dmp-observability',
     bucket: BUCKET,
     observabilityEndpoint: {
-      artifact: 'obs/status.js',
+      artifact: 'test/sales/obs/status.js',
       handler: 'status.handler',
       lambdaName: 'orders-status',
     },
@@ -126,6 +126,12 @@ describe('the observability microservice over HTTP, on the state service and the
     expect((await dispatch('post', 'op-1')).status).toBe(202);
     const created = await settled('op-1');
     expect(created?.state).toBe('CREATED');
+    expect(created?.info?.endpoints).toEqual([
+      expect.objectContaining({
+        lambdaName: 'orders-status',
+        functionName: expect.stringMatching(/^dmp-obs-sales-orders-status-[0-9a-f]{16}$/),
+      }),
+    ]);
 
     const answer = await functionAnswer(String(created?.info?.url));
     expect(answer).toMatchObject({

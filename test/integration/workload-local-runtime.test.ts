@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ownedFunctionName } from '../../microservices/lambda-runtime/lambda-naming.js';
 import { LocalFunctionHost } from '../../microservices/lambda-runtime/local-function-host.js';
 import { WorkloadProvisioner } from '../../microservices/workload/workload-provisioner.js';
 import type { ResourceDescriptor } from '../../shared/descriptor/types.js';
@@ -60,7 +61,11 @@ describe('a workload on the local Lambda runtime (s3rver + dynalite + worker thr
     stack = await startTestStack();
     for (const release of ['v1', 'v2']) {
       await stack.s3.send(
-        new PutObjectCommand({ Bucket: BUCKET, Key: `jobs/${release}/count.js`, Body: job(release) }),
+        new PutObjectCommand({
+          Bucket: BUCKET,
+          Key: `test/sales/jobs/${release}/count.js`,
+          Body: job(release),
+        }),
       );
     }
     host = await LocalFunctionHost.create({
@@ -80,7 +85,7 @@ describe('a workload on the local Lambda runtime (s3rver + dynalite + worker thr
 
   it('deploys the artifact, and the running function sees its dependency through its environment', async () => {
     const info = await provisioner.create(
-      request({ artifact: 'jobs/v1/count.js', environment: { LOG_LEVEL: 'debug' } }),
+      request({ artifact: 'test/sales/jobs/v1/count.js', environment: { LOG_LEVEL: 'debug' } }),
       null,
     );
 
@@ -100,11 +105,14 @@ describe('a workload on the local Lambda runtime (s3rver + dynalite + worker thr
   });
 
   it('converges when dispatched again, then runs new code and configuration after PUT', async () => {
-    const applied = resource({ artifact: 'jobs/v1/count.js', environment: { LOG_LEVEL: 'debug' } });
+    const applied = resource({
+      artifact: 'test/sales/jobs/v1/count.js',
+      environment: { LOG_LEVEL: 'debug' },
+    });
     const again = await provisioner.create(request(applied.specific), null);
 
     const info = await provisioner.update(
-      request({ artifact: 'jobs/v2/count.js', environment: { LOG_LEVEL: 'warn' } }),
+      request({ artifact: 'test/sales/jobs/v2/count.js', environment: { LOG_LEVEL: 'warn' } }),
       applied,
     );
 
@@ -114,11 +122,13 @@ describe('a workload on the local Lambda runtime (s3rver + dynalite + worker thr
   });
 
   it('takes a PUT that changes the artifact and the handler module together', async () => {
-    await stack.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'jobs/v4/tally.js', Body: job('v4') }));
-    const applied = resource({ artifact: 'jobs/v2/count.js' });
+    await stack.s3.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: 'test/sales/jobs/v4/tally.js', Body: job('v4') }),
+    );
+    const applied = resource({ artifact: 'test/sales/jobs/v2/count.js' });
     await provisioner.create(request(applied.specific), null);
 
-    const moved = { artifact: 'jobs/v4/tally.js', handler: 'tally.handler' };
+    const moved = { artifact: 'test/sales/jobs/v4/tally.js', handler: 'tally.handler' };
     const info = await provisioner.update(request(moved), applied);
 
     expect(await host.describe(String(info.functionName))).toMatchObject({ handler: 'tally.handler' });
@@ -130,11 +140,14 @@ describe('a workload on the local Lambda runtime (s3rver + dynalite + worker thr
 
   it('fails clearly when the artifact is missing, and DELETE removes the function', async () => {
     await expect(
-      provisioner.create(request({ artifact: 'jobs/v3/count.js', lambdaName: 'orders-count-v3' }), null),
-    ).rejects.toThrow(/s3:\/\/dmp-datamesh-s3\/jobs\/v3\/count.js does not exist/);
-    expect(await host.describe('orders-count-v3')).toBeUndefined();
+      provisioner.create(
+        request({ artifact: 'test/sales/jobs/v3/count.js', lambdaName: 'orders-count-v3' }),
+        null,
+      ),
+    ).rejects.toThrow(/s3:\/\/dmp-datamesh-s3\/test\/sales\/jobs\/v3\/count.js does not exist/);
+    expect(await host.describe(ownedFunctionName('dmp-wl', ref, 'count', 'orders-count-v3'))).toBeUndefined();
 
-    const applied = resource({ artifact: 'jobs/v2/count.js' });
+    const applied = resource({ artifact: 'test/sales/jobs/v2/count.js' });
     const info = await provisioner.update(request(applied.specific), applied);
     await provisioner.remove(request(applied.specific), applied);
 

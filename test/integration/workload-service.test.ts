@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ownedFunctionName } from '../../microservices/lambda-runtime/lambda-naming.js';
 import { startWorkloadService } from '../../microservices/workload/start-workload-service.js';
 import { readWorkloadServiceConfig } from '../../microservices/workload/workload-service-config.js';
 import type { RunningServer } from '../../shared/http/serve.js';
@@ -52,7 +53,7 @@ describe('the workload microservice over HTTP, on the state service and the loca
   beforeAll(async () => {
     harness = await startLambdaServiceHarness({
       kind: 'workload',
-      artifact: { key: 'jobs/count.js', body: job },
+      artifact: { key: 'test/sales/jobs/count.js', body: job },
       resource: 'count',
       start: async (env) => {
         const config = readWorkloadServiceConfig({ ...env, DMP_WORKLOAD_PORT: '0' });
@@ -71,7 +72,11 @@ describe('the workload microservice over HTTP, on the state service and the loca
       .post('/v1/dataproduct/resource')
       .set('Authorization', `Bearer ${tokens.provisioner}`)
       .send(
-        resourceRequest('count', { bucket: BUCKET, artifact: 'jobs/count.js', handler: 'count.handler' }),
+        resourceRequest('count', {
+          bucket: BUCKET,
+          artifact: 'test/sales/jobs/count.js',
+          handler: 'count.handler',
+        }),
       );
     expect(accepted.status).toBe(202);
     expect(accepted.body).toMatchObject({ resource: 'count', state: 'CREATING' });
@@ -82,7 +87,7 @@ describe('the workload microservice over HTTP, on the state service and the loca
     );
     expect(settled).toMatchObject({
       state: 'CREATED',
-      info: { functionName: expect.stringMatching(/^dmp-wl-/) },
+      info: { functionName: ownedFunctionName('dmp-wl', dataProduct, 'count') },
     });
 
     const functionName = String(settled?.info?.functionName);
@@ -100,7 +105,7 @@ describe('the workload microservice over HTTP, on the state service and the loca
       .send(
         resourceRequest('broken', {
           bucket: BUCKET,
-          artifact: 'jobs/count.jar',
+          artifact: 'test/sales/jobs/count.jar',
           environment: { DMP_X: '1' },
         }),
       );
@@ -112,5 +117,22 @@ describe('the workload microservice over HTTP, on the state service and the loca
       '/resource/specific/environment/DMP_X',
     ]);
     expect(await state.getResource(dataProduct, 'broken')).toBeUndefined();
+  });
+
+  it("refuses with 400 an artifact of another domain's space or of no domain's", async () => {
+    for (const artifact of ['test/finance/jobs/count.js', 'jobs/count.js']) {
+      const refused = await request(service.url)
+        .post('/v1/dataproduct/resource')
+        .set('Authorization', `Bearer ${tokens.provisioner}`)
+        .send(resourceRequest('foreign', { bucket: BUCKET, artifact, handler: 'count.handler' }));
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors).toEqual([
+        {
+          path: '/resource/specific/artifact',
+          message: expect.stringContaining("must lie under this domain's own prefix test/sales/"),
+        },
+      ]);
+    }
+    expect(await state.getResource(dataProduct, 'foreign')).toBeUndefined();
   });
 });

@@ -4,10 +4,10 @@ import type { ResourceRequest } from '../../shared/microservice/resource-request
 export const DATA_PRODUCT = { environment: 'test', domain: 'sales', name: 'orders', version: '1.0.0' };
 export const ARCHIVE_BUCKET = 'ms-datamesh-s3';
 
-/** An S3 folder resource, as the S3 microservice provisions it. */
+/** An S3 folder resource, as the S3 microservice provisions it (at test/sales/<directory>). */
 export function s3Folder(
   name = 'orders_raw',
-  directory = 'sales/orders',
+  directory = 'orders',
   bucket = ARCHIVE_BUCKET,
 ): ResourceDescriptor {
   return {
@@ -37,10 +37,7 @@ export function eventPort(overrides: Partial<ResourceDescriptor> = {}): Resource
 }
 
 /** A port archiving into a folder of the S3 resource it depends on. */
-export function archivingPort(
-  directory = 'sales/orders/events',
-  overrides: Partial<ResourceDescriptor> = {},
-) {
+export function archivingPort(directory = 'orders/events', overrides: Partial<ResourceDescriptor> = {}) {
   return eventPort({
     dependsOn: ['orders_raw'],
     specific: { archive: { bucket: ARCHIVE_BUCKET, directory } },

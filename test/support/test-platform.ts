@@ -12,6 +12,8 @@ import type { RunningServer } from '../../shared/http/serve.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import { startResourceService } from '../../shared/microservice/start-resource-service.js';
 import { StateClient } from '../../shared/state/state-client.js';
+import { DEFAULT_STORAGE_OWNER_TABLE } from '../../shared/storage/storage-config.js';
+import { DEFAULT_STORAGE_PLACEMENT, type StoragePlacement } from '../../shared/storage/storage-placement.js';
 import { startStateService } from '../../state-service/start-state-service.js';
 import { DEFAULT_STATE_TABLES } from '../../state-service/store/state-tables.js';
 import { authed, issueTestTokens, type TestTokens } from './auth.js';
@@ -48,8 +50,11 @@ export async function startTestPlatform({
   withProvisioner = true,
   logger = silentLogger,
   jwt,
+  storagePlacement = DEFAULT_STORAGE_PLACEMENT,
 }: {
   deadPort: number;
+  /** Where the S3 microservice places folders (default: the domain's space). */
+  storagePlacement?: StoragePlacement;
   provisioner?: Partial<ProvisionerConfig>;
   withProvisioner?: boolean;
   /** Where every service logs (default: nowhere). */
@@ -86,6 +91,7 @@ export async function startTestPlatform({
     iamMode: 'local',
     dynamoDbEndpoint: stack.dynamoDbEndpoint,
     localIamTable: 'dmp-local-iam-role-policies',
+    storage: { placement: storagePlacement, ownerTable: DEFAULT_STORAGE_OWNER_TABLE },
     heartbeatMs: 200,
     auth: auth(tokens.s3Service),
   });

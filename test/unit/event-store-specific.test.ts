@@ -11,6 +11,7 @@ import {
   eventTableName,
 } from '../../microservices/event-store/port-identity.js';
 import { ResourceUseCases } from '../../shared/microservice/resource-use-cases.js';
+import { DEFAULT_STORAGE_PLACEMENT } from '../../shared/storage/storage-placement.js';
 import {
   ARCHIVE_BUCKET,
   archivingPort,
@@ -19,27 +20,30 @@ import {
   s3Folder,
 } from '../support/event-store-fixtures.js';
 
+const issuesOf = (request: Parameters<typeof eventStoreRequestIssues>[0]) =>
+  eventStoreRequestIssues(request, DEFAULT_STORAGE_PLACEMENT);
+
 describe('eventStoreRequestIssues', () => {
   it('accepts a port without an archive', () => {
-    expect(eventStoreRequestIssues(resourceRequest(eventPort()))).toEqual([]);
+    expect(issuesOf(resourceRequest(eventPort()))).toEqual([]);
   });
 
   it('accepts an archive equal to, or under, a folder of an S3 resource the port depends on', () => {
-    for (const directory of ['sales/orders', 'sales/orders/events', 'sales/orders/events/v1']) {
-      expect(eventStoreRequestIssues(resourceRequest(archivingPort(directory), [s3Folder()]))).toEqual([]);
+    for (const directory of ['orders', 'orders/events', 'orders/events/v1']) {
+      expect(issuesOf(resourceRequest(archivingPort(directory), [s3Folder()]))).toEqual([]);
     }
   });
 
   it('refuses an archive when dependsOn lists no S3 resource', () => {
-    const port = archivingPort('sales/orders', { dependsOn: [] });
-    expect(eventStoreRequestIssues(resourceRequest(port, [s3Folder()]))).toEqual([
+    const port = archivingPort('orders', { dependsOn: [] });
+    expect(issuesOf(resourceRequest(port, [s3Folder()]))).toEqual([
       { path: '/resource/specific/archive', message: expect.stringContaining('dependsOn lists nothing') },
     ]);
   });
 
   it('refuses an archive whose provider is not an S3 technology', () => {
     const other = { ...s3Folder(), technology: 'event-store' };
-    expect(eventStoreRequestIssues(resourceRequest(archivingPort(), [other]))).toEqual([
+    expect(issuesOf(resourceRequest(archivingPort(), [other]))).toEqual([
       { path: '/resource/specific/archive', message: expect.stringContaining('no S3 resource (orders_raw)') },
     ]);
   });
@@ -47,20 +51,35 @@ describe('eventStoreRequestIssues', () => {
   it('refuses another bucket than the S3 resource provides', () => {
     const port = eventPort({
       dependsOn: ['orders_raw'],
-      specific: { archive: { bucket: 'dmp-datamesh-s3', directory: 'sales/orders' } },
+      specific: { archive: { bucket: 'dmp-datamesh-s3', directory: 'orders' } },
     });
-    expect(eventStoreRequestIssues(resourceRequest(port, [s3Folder()]))).toEqual([
+    expect(issuesOf(resourceRequest(port, [s3Folder()]))).toEqual([
       {
         path: '/resource/specific/archive/bucket',
-        message: expect.stringContaining(`orders_raw: s3://${ARCHIVE_BUCKET}/sales/orders`),
+        message: expect.stringContaining(`orders_raw: s3://${ARCHIVE_BUCKET}/orders`),
       },
     ]);
   });
 
   it('refuses a directory outside the S3 folder, including one that merely shares its prefix', () => {
-    for (const directory of ['sales/ordersx', 'sales', 'finance/orders']) {
-      expect(eventStoreRequestIssues(resourceRequest(archivingPort(directory), [s3Folder()]))).toEqual([
+    for (const directory of ['ordersx', 'order', 'finance/orders']) {
+      expect(issuesOf(resourceRequest(archivingPort(directory), [s3Folder()]))).toEqual([
         { path: '/resource/specific/archive/directory', message: expect.stringContaining(directory) },
+      ]);
+    }
+  });
+
+  it('refuses an archive that cannot be placed: in, on or above a platform prefix', () => {
+    const unrooted = { rootTemplate: '', reservedPrefixes: ['artifacts'] };
+    const provider = s3Folder('orders_raw', 'artifacts');
+    for (const directory of ['artifacts', 'artifacts/events']) {
+      expect(
+        eventStoreRequestIssues(resourceRequest(archivingPort(directory), [provider]), unrooted),
+      ).toEqual([
+        {
+          path: '/resource/specific/archive/directory',
+          message: expect.stringContaining('the platform prefix artifacts/'),
+        },
       ]);
     }
   });
@@ -71,7 +90,7 @@ describe('eventStoreRequestIssues', () => {
       owner: undefined,
       specific: { archive: { bucket: 'Bad_Bucket', directory: '../up', extra: 1 }, table: 'mine' },
     });
-    const paths = eventStoreRequestIssues(resourceRequest(port)).map((issue) => issue.path);
+    const paths = issuesOf(resourceRequest(port)).map((issue) => issue.path);
     expect(paths.sort()).toEqual(
       [
         '/resource/specific/table',
@@ -85,11 +104,19 @@ describe('eventStoreRequestIssues', () => {
   });
 
   it('is what the kit checks before accepting a request, and archive is declared immutable', () => {
-    const provisioner = new EventStoreProvisioner({} as never, {} as never, {} as never, {} as never, {
-      tablePrefix: 'dmp-events',
-      publicUrl: 'http://x',
-      arnScope: { partition: 'aws', region: '*', accountId: '*' },
-    });
+    const provisioner = new EventStoreProvisioner(
+      {} as never,
+      {} as never,
+      {} as never,
+      {} as never,
+      {} as never,
+      {
+        tablePrefix: 'dmp-events',
+        publicUrl: 'http://x',
+        arnScope: { partition: 'aws', region: '*', accountId: '*' },
+        placement: DEFAULT_STORAGE_PLACEMENT,
+      },
+    );
     const useCases = new ResourceUseCases(provisioner, {} as never, {} as never, {} as never);
     expect(useCases.capabilities()).toEqual({
       technologies: ['event-store'],

@@ -1,16 +1,33 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FunctionReaderTokens, tokenName } from '../../microservices/observability/function-reader-tokens.js';
 import { ObservabilityProvisioner } from '../../microservices/observability/observability-provisioner.js';
+import { endpointFunctionName } from '../../microservices/observability/observability-routes.js';
 import type { ResourceDescriptor } from '../../shared/descriptor/types.js';
 import type { ResourceRequest } from '../../shared/microservice/resource-request.js';
+import { DEFAULT_STORAGE_PLACEMENT } from '../../shared/storage/storage-placement.js';
 import { FunctionHostDouble, RestApiGatewayDouble } from '../support/function-host-double.js';
 import { TokenAdministrationDouble } from '../support/token-administration-double.js';
 
 const ref = { environment: 'test', domain: 'sales', name: 'orders', version: '1.0.0' };
 const owner = 'test/sales/orders/1.0.0/quality';
 const prefix = '/test/sales/orders/1.0.0/quality';
-const status = { artifact: 'obs/status.js', handler: 'status.handler', lambdaName: 'orders-status' };
-const dq = { artifact: 'obs/dq.js', handler: 'dq.handler', lambdaName: 'orders-dq', path: 'dq/completeness' };
+const status = {
+  artifact: 'test/sales/obs/status.js',
+  handler: 'status.handler',
+  lambdaName: 'orders-status',
+};
+const dq = {
+  artifact: 'test/sales/obs/dq.js',
+  handler: 'dq.handler',
+  lambdaName: 'orders-dq',
+  path: 'dq/completeness',
+};
+/** The deployed functions: derived from the owning resource, the lambdaName only their readable part. */
+const fn = (lambdaName: string) => endpointFunctionName(ref, 'quality', lambdaName);
+const STATUS = fn('orders-status');
+const DQ = fn('orders-dq');
+const USAGE = fn('orders-usage');
+const placement = DEFAULT_STORAGE_PLACEMENT;
 
 function resource(specific: Record<string, unknown> = {}): ResourceDescriptor {
   return {
@@ -49,12 +66,17 @@ describe('ObservabilityProvisioner', () => {
   beforeEach(() => {
     tokens = new TokenAdministrationDouble();
     host = new FunctionHostDouble(
-      new Set(['dmp-datamesh-s3/obs/status.js', 'dmp-datamesh-s3/obs/dq.js', 'dmp-datamesh-s3/obs/usage.js']),
+      new Set([
+        'dmp-datamesh-s3/test/sales/obs/status.js',
+        'dmp-datamesh-s3/test/sales/obs/dq.js',
+        'dmp-datamesh-s3/artifacts/obs/usage.js',
+      ]),
     );
     gateway = new RestApiGatewayDouble(host);
     provisioner = new ObservabilityProvisioner(host, gateway, {
       stateServiceUrl: 'http://state.test',
       readerTokens: new FunctionReaderTokens(tokens),
+      placement,
     });
   });
 
@@ -73,21 +95,22 @@ describe('ObservabilityProvisioner', () => {
     const info = await provisioner.create(request(), null);
 
     expect(routes()).toEqual([
-      `dmp-observability ${prefix}/orders-status orders-status`,
-      `dmp-observability ${prefix}/dq/completeness orders-dq`,
+      `dmp-observability ${prefix}/orders-status ${STATUS}`,
+      `dmp-observability ${prefix}/dq/completeness ${DQ}`,
     ]);
-    expect(host.functions.get('orders-status')).toMatchObject({
+    expect(STATUS).toMatch(/^dmp-obs-sales-orders-status-[0-9a-f]{16}$/);
+    expect(host.functions.get(STATUS)).toMatchObject({
       owner,
       handler: 'status.handler',
-      artifact: { bucket: 'dmp-datamesh-s3', key: 'obs/status.js' },
+      artifact: { bucket: 'dmp-datamesh-s3', key: 'test/sales/obs/status.js' },
       environment: {
         DMP_STATE_SERVICE_URL: 'http://state.test',
         DMP_DATA_PRODUCT: 'test/sales/orders/1.0.0',
         DMP_RESOURCE: 'quality',
-        DMP_STATE_TOKEN: issuedFor('orders-status')[0]?.token,
+        DMP_STATE_TOKEN: issuedFor(STATUS)[0]?.token,
       },
     });
-    expect(host.grants.get('orders-dq')).toHaveLength(1);
+    expect(host.grants.get(DQ)).toHaveLength(1);
     const urls = [
       `http://gateway.test/api1/dmp${prefix}/orders-status`,
       `http://gateway.test/api1/dmp${prefix}/dq/completeness`,
@@ -98,8 +121,8 @@ describe('ObservabilityProvisioner', () => {
       url: urls[0],
       urls,
       endpoints: [
-        { lambdaName: 'orders-status', path: `${prefix}/orders-status`, url: urls[0] },
-        { lambdaName: 'orders-dq', path: `${prefix}/dq/completeness`, url: urls[1] },
+        { lambdaName: 'orders-status', functionName: STATUS, path: `${prefix}/orders-status`, url: urls[0] },
+        { lambdaName: 'orders-dq', functionName: DQ, path: `${prefix}/dq/completeness`, url: urls[1] },
       ],
     });
     for (const { token } of tokens.issued.values()) expect(JSON.stringify(info)).not.toContain(token);
@@ -108,8 +131,8 @@ describe('ObservabilityProvisioner', () => {
   it('creates each function before publishing its route', async () => {
     await provisioner.create(request({ observabilityEndpoint: status }), null);
     expect([...host.calls.filter((call) => call.startsWith('create')), ...gateway.calls]).toEqual([
-      'create orders-status',
-      `publish dmp-observability ${prefix}/orders-status -> orders-status`,
+      `create ${STATUS}`,
+      `publish dmp-observability ${prefix}/orders-status -> ${STATUS}`,
     ]);
   });
 
@@ -117,32 +140,32 @@ describe('ObservabilityProvisioner', () => {
     await provisioner.create(request(), null);
 
     expect(tokens.active().map(({ name, role, domains }) => ({ name, role, domains }))).toEqual([
-      { name: tokenName({ name: 'orders-status', owner }), role: 'reader', domains: ['sales'] },
-      { name: tokenName({ name: 'orders-dq', owner }), role: 'reader', domains: ['sales'] },
+      { name: tokenName({ name: STATUS, owner }), role: 'reader', domains: ['sales'] },
+      { name: tokenName({ name: DQ, owner }), role: 'reader', domains: ['sales'] },
     ]);
-    expect(held('orders-status')).toMatch(/^dmp_[a-f0-9]{32}_/);
-    expect(held('orders-status')).not.toBe(held('orders-dq'));
+    expect(held(STATUS)).toMatch(/^dmp_[a-f0-9]{32}_/);
+    expect(held(STATUS)).not.toBe(held(DQ));
   });
 
   it('issues no second token when the same provisioning runs again', async () => {
     await provisioner.create(request(), null);
-    const first = [held('orders-status'), held('orders-dq')];
+    const first = [held(STATUS), held(DQ)];
 
     await provisioner.create(request(), null);
     await provisioner.update(request(), resource());
 
     expect(issues()).toHaveLength(2);
-    expect([held('orders-status'), held('orders-dq')]).toEqual(first);
+    expect([held(STATUS), held(DQ)]).toEqual(first);
     expect(tokens.active()).toHaveLength(2);
   });
 
   it('replaces a token that no longer works, and revokes every other token issued for the function', async () => {
     await provisioner.create(request({ observabilityEndpoint: status }), null);
-    const revoked = held('orders-status') as string;
-    await tokens.revoke(issuedFor('orders-status')[0]?.summary.id as string);
+    const revoked = held(STATUS) as string;
+    await tokens.revoke(issuedFor(STATUS)[0]?.summary.id as string);
     // A token issued by an attempt that crashed before its function held it.
     const stray = await tokens.issue({
-      name: tokenName({ name: 'orders-status', owner }),
+      name: tokenName({ name: STATUS, owner }),
       role: 'reader',
       domains: ['sales'],
     });
@@ -152,22 +175,22 @@ describe('ObservabilityProvisioner', () => {
       resource({ observabilityEndpoint: status }),
     );
 
-    const now = held('orders-status');
+    const now = held(STATUS);
     expect(now).not.toBe(revoked);
     expect(now).not.toBe(stray.token);
-    expect(tokens.active().map(({ id }) => id)).toEqual([issuedFor('orders-status').at(-1)?.summary.id]);
+    expect(tokens.active().map(({ id }) => id)).toEqual([issuedFor(STATUS).at(-1)?.summary.id]);
     expect(await tokens.verify(now as string)).toMatchObject({ role: 'reader', domains: ['sales'] });
   });
 
   it("revokes a dropped function's token on update", async () => {
     await provisioner.create(request(), null);
-    const dropped = issuedFor('orders-dq')[0]?.summary.id;
+    const dropped = issuedFor(DQ)[0]?.summary.id;
 
     await provisioner.update(request({ observabilityEndpoint: status }), resource());
 
-    expect(host.functions.has('orders-dq')).toBe(false);
+    expect(host.functions.has(DQ)).toBe(false);
     expect(tokens.issued.get(dropped as string)?.summary.revokedAt).not.toBeNull();
-    expect(tokens.active().map(({ name }) => name)).toEqual([tokenName({ name: 'orders-status', owner })]);
+    expect(tokens.active().map(({ name }) => name)).toEqual([tokenName({ name: STATUS, owner })]);
   });
 
   it('converges on a re-dispatch: nothing is created twice', async () => {
@@ -176,17 +199,21 @@ describe('ObservabilityProvisioner', () => {
 
     expect(second).toEqual(first);
     expect(host.calls.filter((call) => call.startsWith('create'))).toEqual([
-      'create orders-status',
-      'create orders-dq',
+      `create ${STATUS}`,
+      `create ${DQ}`,
     ]);
     expect(gateway.routes.size).toBe(2);
-    expect([...host.functions.keys()]).toEqual(['orders-status', 'orders-dq']);
-    expect(host.grants.get('orders-status')).toHaveLength(1);
+    expect([...host.functions.keys()]).toEqual([STATUS, DQ]);
+    expect(host.grants.get(STATUS)).toHaveLength(1);
   });
 
   it('converges on PUT: a dropped endpoint is unpublished and deleted, a moved one republished, a new one added', async () => {
     await provisioner.create(request(), null);
-    const usage = { artifact: 'obs/usage.js', handler: 'usage.handler', lambdaName: 'orders-usage' };
+    const usage = {
+      artifact: 'artifacts/obs/usage.js',
+      handler: 'usage.handler',
+      lambdaName: 'orders-usage',
+    };
 
     const info = await provisioner.update(
       request({ observabilityEndpoint: [{ ...status, path: 'status' }, usage] }),
@@ -194,11 +221,11 @@ describe('ObservabilityProvisioner', () => {
     );
 
     expect(routes()).toEqual([
-      `dmp-observability ${prefix}/status orders-status`,
-      `dmp-observability ${prefix}/orders-usage orders-usage`,
+      `dmp-observability ${prefix}/status ${STATUS}`,
+      `dmp-observability ${prefix}/orders-usage ${USAGE}`,
     ]);
-    expect([...host.functions.keys()].sort()).toEqual(['orders-status', 'orders-usage']);
-    expect(host.grants.get('orders-status')).toHaveLength(1);
+    expect([...host.functions.keys()].sort()).toEqual([STATUS, USAGE].sort());
+    expect(host.grants.get(STATUS)).toHaveLength(1);
     expect(info.urls).toEqual([
       `http://gateway.test/api1/dmp${prefix}/status`,
       `http://gateway.test/api1/dmp${prefix}/orders-usage`,
@@ -211,8 +238,8 @@ describe('ObservabilityProvisioner', () => {
     await provisioner.update(request({ restAPI: 'sales-api' }), resource());
 
     expect(routes()).toEqual([
-      `sales-api ${prefix}/orders-status orders-status`,
-      `sales-api ${prefix}/dq/completeness orders-dq`,
+      `sales-api ${prefix}/orders-status ${STATUS}`,
+      `sales-api ${prefix}/dq/completeness ${DQ}`,
     ]);
   });
 
@@ -225,18 +252,19 @@ describe('ObservabilityProvisioner', () => {
       resource({ observabilityEndpoint: status }),
     );
 
+    const v2 = fn('orders-status-v2');
     expect(gateway.calls.slice(1)).toEqual([
       `unpublish dmp-observability ${prefix}/orders-status`,
-      `publish dmp-observability ${prefix}/orders-status -> orders-status-v2`,
+      `publish dmp-observability ${prefix}/orders-status -> ${v2}`,
     ]);
-    expect([...host.functions.keys()]).toEqual(['orders-status-v2']);
-    expect(routes()).toEqual([`dmp-observability ${prefix}/orders-status orders-status-v2`]);
+    expect([...host.functions.keys()]).toEqual([v2]);
+    expect(routes()).toEqual([`dmp-observability ${prefix}/orders-status ${v2}`]);
   });
 
-  it('refuses a function another resource owns, leaves it alone and publishes no route to it', async () => {
+  it('refuses a function another resource owns at its name, leaves it alone and publishes no route to it', async () => {
     const theirs = {
-      name: 'orders-dq',
-      artifact: { bucket: 'dmp-datamesh-s3', key: 'obs/dq.js' },
+      name: DQ,
+      artifact: { bucket: 'dmp-datamesh-s3', key: 'test/sales/obs/dq.js' },
       handler: 'theirs.handler',
       environment: {},
       owner: 'test/finance/ledger/2.0.0/quality',
@@ -244,13 +272,56 @@ describe('ObservabilityProvisioner', () => {
     host.seed(theirs);
 
     await expect(provisioner.create(request(), null)).rejects.toThrow(
-      /function orders-dq belongs to dmp resource test\/finance\/ledger\/2.0.0\/quality, not to test\/sales\/orders\/1.0.0\/quality/,
+      `function ${DQ} belongs to dmp resource test/finance/ledger/2.0.0/quality, not to test/sales/orders/1.0.0/quality`,
     );
-    expect(host.functions.get('orders-dq')).toMatchObject({ ...theirs, codeDeployments: 1 });
-    expect(routes()).toEqual([`dmp-observability ${prefix}/orders-status orders-status`]);
-    expect(issuedFor('orders-dq')).toEqual([]);
+    expect(host.functions.get(DQ)).toMatchObject({ ...theirs, codeDeployments: 1 });
+    expect(routes()).toEqual([`dmp-observability ${prefix}/orders-status ${STATUS}`]);
+    expect(issuedFor(DQ)).toEqual([]);
 
     await provisioner.remove(request(), null);
+    expect([...host.functions.keys()]).toEqual([DQ]);
+  });
+
+  it('cannot be squatted: the same lambdaName in another data product is another function', async () => {
+    const finance = { ...ref, domain: 'finance' };
+    const theirs = endpointFunctionName(finance, 'quality', 'orders-status');
+    host.artifacts.add('dmp-datamesh-s3/artifacts/obs/status.js');
+    const squatter = {
+      ...request({ observabilityEndpoint: { ...status, artifact: 'artifacts/obs/status.js' } }),
+      dataProduct: finance,
+    };
+    await provisioner.create(squatter, null);
+
+    await provisioner.create(request({ observabilityEndpoint: status }), null);
+
+    expect(theirs).not.toBe(STATUS);
+    expect(host.functions.get(STATUS)?.owner).toBe(owner);
+    expect(host.functions.get(theirs)?.owner).toBe('test/finance/orders/1.0.0/quality');
+  });
+
+  it("refuses another domain's artifact, deploying nothing", async () => {
+    const foreign = { ...status, artifact: 'test/finance/obs/status.js' };
+    expect(provisioner.validate(request({ observabilityEndpoint: [foreign] }))).toEqual([
+      {
+        path: '/resource/specific/observabilityEndpoint/0/artifact',
+        message: expect.stringContaining("must lie under this domain's own prefix test/sales/"),
+      },
+    ]);
+    await expect(
+      provisioner.create(request({ observabilityEndpoint: [foreign] }), null),
+    ).rejects.toMatchObject({
+      name: 'ValidationError',
+    });
+    expect(host.functions.size).toBe(0);
+  });
+
+  it('deletes a function deployed under its raw lambdaName before names were derived, if it is its own', async () => {
+    const old = { artifact: { bucket: 'b', key: 'k.js' }, handler: 'k.handler', environment: {} };
+    host.seed({ ...old, name: 'orders-status', owner });
+    host.seed({ ...old, name: 'orders-dq', owner: 'test/finance/ledger/2.0.0/quality' });
+
+    await provisioner.remove(request(), resource());
+
     expect([...host.functions.keys()]).toEqual(['orders-dq']);
     expect(host.functions.get('orders-dq')?.environment).toEqual({});
   });
@@ -267,8 +338,8 @@ describe('ObservabilityProvisioner', () => {
 
     await provisioner.remove(request(), resource());
     expect(host.calls.filter((call) => call.startsWith('delete'))).toEqual([
-      'delete orders-status',
-      'delete orders-dq',
+      `delete ${STATUS}`,
+      `delete ${DQ}`,
     ]);
   });
 

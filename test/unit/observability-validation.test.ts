@@ -3,11 +3,16 @@ import { FunctionReaderTokens } from '../../microservices/observability/function
 import { ObservabilityProvisioner } from '../../microservices/observability/observability-provisioner.js';
 import type { ResourceDescriptor } from '../../shared/descriptor/types.js';
 import type { ResourceRequest } from '../../shared/microservice/resource-request.js';
+import { DEFAULT_STORAGE_PLACEMENT } from '../../shared/storage/storage-placement.js';
 import { FunctionHostDouble, RestApiGatewayDouble } from '../support/function-host-double.js';
 import { TokenAdministrationDouble } from '../support/token-administration-double.js';
 
 const ref = { environment: 'test', domain: 'sales', name: 'orders', version: '1.0.0' };
-const endpoint = { artifact: 'obs/status.js', handler: 'status.handler', lambdaName: 'orders-status' };
+const endpoint = {
+  artifact: 'test/sales/obs/status.js',
+  handler: 'status.handler',
+  lambdaName: 'orders-status',
+};
 const validSpecific = {
   restAPI: 'dmp-observability',
   bucket: 'dmp-datamesh-s3',
@@ -38,6 +43,7 @@ const host = new FunctionHostDouble();
 const provisioner = new ObservabilityProvisioner(host, new RestApiGatewayDouble(host), {
   stateServiceUrl: 'http://127.0.0.1:8081',
   readerTokens: new FunctionReaderTokens(new TokenAdministrationDouble()),
+  placement: DEFAULT_STORAGE_PLACEMENT,
 });
 const withSpecific = (specific: Record<string, unknown>) =>
   request({ specific: { ...validSpecific, ...specific } });
@@ -49,6 +55,9 @@ describe('ObservabilityProvisioner.validate', () => {
   it('accepts a list of endpoints, a single endpoint object, and explicit paths', () => {
     expect(provisioner.validate(request())).toEqual([]);
     expect(provisioner.validate(withSpecific({ observabilityEndpoint: endpoint }))).toEqual([]);
+    expect(provisioner.validate(withEndpoint({ artifact: 'artifacts/dmp-observability/index.zip' }))).toEqual(
+      [],
+    );
     expect(
       provisioner.validate(
         withSpecific({
@@ -95,7 +104,19 @@ describe('ObservabilityProvisioner.validate', () => {
   it.each([
     ['a missing artifact', { artifact: undefined }, 'artifact', /required/],
     ['an artifact with ".."', { artifact: '../status.js' }, 'artifact', /"\.\."/],
-    ['a jar (the thesis packaged Scala jars)', { artifact: 'obs/status.jar' }, 'artifact', /\.zip, \.js/],
+    [
+      'a jar (the thesis packaged Scala jars)',
+      { artifact: 'test/sales/status.jar' },
+      'artifact',
+      /\.zip, \.js/,
+    ],
+    [
+      "another domain's artifact",
+      { artifact: 'test/finance/obs/status.js' },
+      'artifact',
+      /must lie under this domain's own prefix test\/sales\/ or under a platform prefix \(artifacts\/\)/,
+    ],
+    ['an artifact outside any domain', { artifact: 'obs/status.js' }, 'artifact', /test\/sales\//],
     ['a missing handler', { handler: undefined }, 'handler', /required/],
     ['a handler without export', { handler: 'status' }, 'handler', /not a handler/],
     ['a missing lambdaName', { lambdaName: undefined }, 'lambdaName', /required/],

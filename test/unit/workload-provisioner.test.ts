@@ -1,5 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { defaultFunctionName } from '../../microservices/lambda-runtime/lambda-naming.js';
+import {
+  legacyDefaultFunctionName,
+  ownedFunctionName,
+} from '../../microservices/lambda-runtime/lambda-naming.js';
 import { WorkloadProvisioner } from '../../microservices/workload/workload-provisioner.js';
 import type { ResourceDescriptor } from '../../shared/descriptor/types.js';
 import type { ResourceRequest } from '../../shared/microservice/resource-request.js';
@@ -7,7 +10,12 @@ import { FunctionHostDouble } from '../support/function-host-double.js';
 
 const ref = { environment: 'test', domain: 'sales', name: 'orders', version: '1.0.0' };
 const owner = 'test/sales/orders/1.0.0/count';
-const specific = { bucket: 'dmp-datamesh-s3', artifact: 'jobs/count-1.js', handler: 'count-1.handler' };
+/** Artifacts come from the domain's own space (test/sales/…) or the platform's (artifacts/…). */
+const specific = {
+  bucket: 'dmp-datamesh-s3',
+  artifact: 'test/sales/jobs/count-1.js',
+  handler: 'count-1.handler',
+};
 const rawOrders = {
   kind: 'outputPort' as const,
   technology: 's3',
@@ -46,11 +54,16 @@ function request(
 describe('WorkloadProvisioner', () => {
   let host: FunctionHostDouble;
   let provisioner: WorkloadProvisioner;
-  const defaultName = defaultFunctionName('dmp-wl', ref, 'count');
+  const defaultName = ownedFunctionName('dmp-wl', ref, 'count');
+  const renamed = ownedFunctionName('dmp-wl', ref, 'count', 'orders-count');
 
   beforeEach(() => {
     host = new FunctionHostDouble(
-      new Set(['dmp-datamesh-s3/jobs/count-1.js', 'dmp-datamesh-s3/jobs/count-2.js']),
+      new Set([
+        'dmp-datamesh-s3/test/sales/jobs/count-1.js',
+        'dmp-datamesh-s3/test/sales/jobs/count-2.js',
+        'dmp-datamesh-s3/artifacts/jobs/count-2.js',
+      ]),
     );
     provisioner = new WorkloadProvisioner(host);
   });
@@ -62,7 +75,7 @@ describe('WorkloadProvisioner', () => {
     expect(fn).toMatchObject({
       owner,
       handler: 'count-1.handler',
-      artifact: { bucket: 'dmp-datamesh-s3', key: 'jobs/count-1.js' },
+      artifact: { bucket: 'dmp-datamesh-s3', key: 'test/sales/jobs/count-1.js' },
       environment: {
         DMP_DATA_PRODUCT: 'test/sales/orders/1.0.0',
         DMP_RESOURCE: 'count',
@@ -101,7 +114,7 @@ describe('WorkloadProvisioner', () => {
     const changed = {
       specific: {
         ...specific,
-        artifact: 'jobs/count-2.js',
+        artifact: 'artifacts/jobs/count-2.js',
         handler: 'count-2.handler',
         environment: { LOG_LEVEL: 'debug' },
         timeoutSeconds: 60,
@@ -113,7 +126,7 @@ describe('WorkloadProvisioner', () => {
 
     expect(host.functions.get(defaultName)).toMatchObject({
       handler: 'count-2.handler',
-      artifact: { key: 'jobs/count-2.js' },
+      artifact: { key: 'artifacts/jobs/count-2.js' },
       timeoutSeconds: 60,
       memoryMb: 256,
       environment: expect.objectContaining({
@@ -124,6 +137,11 @@ describe('WorkloadProvisioner', () => {
     });
   });
 
+  it('names the function after its owner, lambdaName being only the readable part', () => {
+    expect(defaultName).toMatch(/^dmp-wl-sales-count-[0-9a-f]{16}$/);
+    expect(renamed).toMatch(/^dmp-wl-sales-orders-count-[0-9a-f]{16}$/);
+  });
+
   it('moves to a new function name: the new function first, then the old one is deleted', async () => {
     await provisioner.create(request(), null);
 
@@ -132,15 +150,36 @@ describe('WorkloadProvisioner', () => {
       resource(),
     );
 
-    expect([...host.functions.keys()]).toEqual(['orders-count']);
-    expect(info.functionName).toBe('orders-count');
+    expect([...host.functions.keys()]).toEqual([renamed]);
+    expect(info.functionName).toBe(renamed);
     const order = host.calls.filter((call) => /^(create|delete)/.test(call));
-    expect(order).toEqual([`create ${defaultName}`, 'create orders-count', `delete ${defaultName}`]);
+    expect(order).toEqual([`create ${defaultName}`, `create ${renamed}`, `delete ${defaultName}`]);
   });
 
-  it('refuses to touch a function another resource owns, and leaves it as it was', async () => {
+  it('cannot be squatted: another data product naming the same lambdaName gets another function', async () => {
+    const finance = { ...ref, domain: 'finance' };
+    const squatter = new WorkloadProvisioner(host);
+    host.artifacts.add('dmp-datamesh-s3/test/finance/jobs/count-1.js');
+    // finance deploys first, choosing the lambdaName sales will use.
+    const theirs = await squatter.create(
+      request(
+        { specific: { ...specific, artifact: 'test/finance/jobs/count-1.js', lambdaName: 'orders-count' } },
+        { dataProduct: finance },
+      ),
+      null,
+    );
+    const ours = await provisioner.create(
+      request({ specific: { ...specific, lambdaName: 'orders-count' } }),
+      null,
+    );
+    expect(ours.functionName).toBe(renamed);
+    expect(theirs.functionName).not.toBe(renamed);
+    expect(host.functions.get(renamed)?.owner).toBe(owner);
+  });
+
+  it('refuses to touch a function another resource owns at its name, and leaves it as it was', async () => {
     const theirs = {
-      name: 'orders-count',
+      name: renamed,
       artifact: { bucket: 'dmp-datamesh-s3', key: 'theirs.js' },
       handler: 'theirs.handler',
       environment: { THEIRS: '1' },
@@ -152,12 +191,36 @@ describe('WorkloadProvisioner', () => {
       provisioner.create(request({ specific: { ...specific, lambdaName: 'orders-count' } }), null),
     ).rejects.toMatchObject({
       name: 'Conflict',
-      message: `function orders-count belongs to dmp resource test/sales/other/1.0.0/count, not to ${owner}: choose another function name`,
+      message: `function ${renamed} belongs to dmp resource test/sales/other/1.0.0/count, not to ${owner}: choose another function name`,
     });
-    expect(host.functions.get('orders-count')).toMatchObject({ ...theirs, codeDeployments: 1 });
+    expect(host.functions.get(renamed)).toMatchObject({ ...theirs, codeDeployments: 1 });
 
     await provisioner.remove(request({ specific: { ...specific, lambdaName: 'orders-count' } }), null);
-    expect(host.functions.has('orders-count')).toBe(true);
+    expect(host.functions.has(renamed)).toBe(true);
+  });
+
+  it('refuses an artifact outside its domain and the platform prefixes, deploying nothing', async () => {
+    for (const artifact of ['test/finance/jobs/count-1.js', 'jobs/count-1.js', 'test/salesx/count.js']) {
+      expect(provisioner.validate(request({ specific: { ...specific, artifact } }))).toEqual([
+        { path: '/resource/specific/artifact', message: expect.stringContaining('test/sales/') },
+      ]);
+      await expect(
+        provisioner.create(request({ specific: { ...specific, artifact } }), null),
+      ).rejects.toMatchObject({ name: 'ValidationError' });
+    }
+    expect(host.functions.size).toBe(0);
+  });
+
+  it('deletes a function deployed under its name from before names were derived, if it is its own', async () => {
+    const legacy = legacyDefaultFunctionName('dmp-wl', ref, 'count');
+    const old = { artifact: { bucket: 'b', key: 'k.js' }, handler: 'k.handler', environment: {} };
+    host.seed({ ...old, name: legacy, owner });
+    host.seed({ ...old, name: 'orders-count', owner: 'test/sales/other/1.0.0/count' });
+
+    await provisioner.remove(request(), resource());
+    await provisioner.remove(request({ specific: { ...specific, lambdaName: 'orders-count' } }), null);
+
+    expect([...host.functions.keys()]).toEqual(['orders-count']);
   });
 
   it('refuses a function made outside dmp (no owner tag)', async () => {
@@ -193,6 +256,7 @@ describe('WorkloadProvisioner', () => {
 
   it('deletes the function of the applied version when the DELETE names another', async () => {
     await provisioner.create(request({ specific: { ...specific, lambdaName: 'orders-count' } }), null);
+    expect([...host.functions.keys()]).toEqual([renamed]);
 
     await provisioner.remove(request(), resource({ specific: { ...specific, lambdaName: 'orders-count' } }));
 

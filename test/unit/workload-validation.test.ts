@@ -5,7 +5,11 @@ import type { ResourceRequest } from '../../shared/microservice/resource-request
 import { FunctionHostDouble } from '../support/function-host-double.js';
 
 const ref = { environment: 'test', domain: 'sales', name: 'orders', version: '1.0.0' };
-const validSpecific = { bucket: 'dmp-datamesh-s3', artifact: 'jobs/count.js', handler: 'count.handler' };
+const validSpecific = {
+  bucket: 'dmp-datamesh-s3',
+  artifact: 'test/sales/jobs/count.js',
+  handler: 'count.handler',
+};
 
 function request(resource: Partial<ResourceDescriptor> = {}): ResourceRequest {
   return {
@@ -44,6 +48,7 @@ describe('WorkloadProvisioner.validate', () => {
         }),
       ),
     ).toEqual([]);
+    expect(provisioner.validate(withSpecific({ artifact: 'artifacts/dmp-examples/count.js' }))).toEqual([]);
   });
 
   it.each([
@@ -57,13 +62,25 @@ describe('WorkloadProvisioner.validate', () => {
     ['a missing artifact', { artifact: undefined }, '/resource/specific/artifact', /required/],
     [
       'an artifact escaping the bucket',
-      { artifact: 'jobs/../x.js' },
+      { artifact: 'test/sales/../x.js' },
       '/resource/specific/artifact',
       /"\.\."/,
     ],
     [
+      "another domain's artifact",
+      { artifact: 'test/finance/jobs/count.js' },
+      '/resource/specific/artifact',
+      /must lie under this domain's own prefix test\/sales\/ or under a platform prefix \(artifacts\/\)/,
+    ],
+    [
+      'an artifact outside any domain',
+      { artifact: 'jobs/count.js' },
+      '/resource/specific/artifact',
+      /test\/sales\//,
+    ],
+    [
       'an artifact the host cannot run',
-      { artifact: 'jobs/count.jar' },
+      { artifact: 'test/sales/count.jar' },
       '/resource/specific/artifact',
       /\.zip, \.js/,
     ],
