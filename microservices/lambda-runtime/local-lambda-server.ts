@@ -5,7 +5,7 @@ import type { TokenVerifier } from '../../shared/auth/token-service.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import { authenticate, principalOf } from '../../shared/http/authenticate.js';
 import { errorHandler, notFoundHandler } from '../../shared/http/error-handler.js';
-import { nestsDeeperThan, tooDeepError } from '../../shared/http/json-body.js';
+import { nestsDeeperThan, tooDeepError } from '../../shared/http/json-depth.js';
 import { type RunningServer, serve } from '../../shared/http/serve.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import { proxyEventOf, proxyResponseOf } from './api-gateway-proxy.js';

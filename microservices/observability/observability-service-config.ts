@@ -1,7 +1,7 @@
 import { EnvReader } from '../../shared/config/env-reader.js';
 import { readMicroserviceConfig } from '../../shared/microservice/microservice-config.js';
-import type { LambdaServiceConfig } from '../lambda-runtime/lambda-resource-service.js';
 import { readLambdaRuntimeConfig } from '../lambda-runtime/lambda-runtime-config.js';
+import type { LambdaServiceConfig } from '../lambda-runtime/service-runtime.js';
 
 export interface ObservabilityServiceConfig extends LambdaServiceConfig {
   /** The state service as the deployed endpoint functions reach it (default: stateServiceUrl). */
