@@ -17,6 +17,13 @@ export const LAMBDA_DIR = join(REPO_ROOT, 'dist/lambda');
 /** A fixed timestamp inside the zips: the same code makes the same bytes, so a deploy sees no change. */
 const ZIP_MTIME = new Date('2024-01-01T00:00:00Z');
 
+/**
+ * Packages of the HTTP services that a function must not take in: swagger-ui
+ * reads its files next to its module at load, which fails inside a bundle,
+ * and the rest is dead weight at every cold start.
+ */
+const SERVER_ONLY_PACKAGES = [/^swagger-ui/, /^prom-client$/, /^pino-http$/, /^dynalite$/, /^s3rver$/];
+
 export interface LambdaPackage {
   service: LambdaService;
   file: string;
@@ -52,6 +59,15 @@ async function packageLambda(service: LambdaService, outDir: string): Promise<La
     sourcesContent: false,
     metafile: true,
   });
+  const serverOnly = bundledPackages(result.metafile).filter((name) =>
+    SERVER_ONLY_PACKAGES.some((pattern) => pattern.test(name)),
+  );
+  if (serverOnly.length > 0) {
+    throw new Error(
+      `the ${service} Lambda package must not contain ${serverOnly.join(', ')}: ` +
+        `microservices/${service}/lambda.ts reaches the HTTP service's modules`,
+    );
+  }
   const files: Record<string, [Uint8Array, { mtime: Date }]> = {};
   for (const output of result.outputFiles) {
     const name = output.path.endsWith('.map') ? 'index.mjs.map' : 'index.mjs';
