@@ -1,6 +1,10 @@
 import type { Logger } from '../../shared/logging/logger.js';
 import type { MicroserviceConfig } from '../../shared/microservice/microservice-config.js';
-import { createLambdaRuntime, type LambdaRuntime, type LambdaRuntimeConfig } from './lambda-runtime-config.js';
+import {
+  createLambdaRuntime,
+  type LambdaRuntime,
+  type LambdaRuntimeConfig,
+} from './lambda-runtime-config.js';
 
 /** What every microservice deploying functions is configured with. */
 export interface LambdaServiceConfig extends MicroserviceConfig {
