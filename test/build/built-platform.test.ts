@@ -169,6 +169,21 @@ describe('the build', () => {
     }, 120_000);
   });
 
+  it('refuses an unknown service or a bad DMP_PORT with exit 2 and the usage, starting nothing', async () => {
+    const unknown = await runProcess(process.execPath, ['dist/dmp-service.js', 'provisioner-typo'], {
+      cwd: root,
+      env: plainEnv(),
+    });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown service "provisioner-typo"');
+    for (const service of Object.keys(SERVICE_ENTRIES)) expect(unknown.stderr).toContain(service);
+    const badPort = await runProcess(process.execPath, ['dist/dmp-service.js', 'healthcheck'], {
+      cwd: root,
+      env: plainEnv({ DMP_PORT: 'eighty' }),
+    });
+    expect(badPort).toMatchObject({ code: 2, stderr: expect.stringContaining('DMP_PORT=eighty') });
+  });
+
   it('packs (npm pack) into a tarball of the built code, the CLI bin and the runtime folders alone', async () => {
     const packed = await runProcess('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
       cwd: root,
