@@ -52,7 +52,9 @@ async function packageLambda(service: LambdaService, outDir: string): Promise<La
   const result = await build({
     ...NODE_BUNDLE,
     entryPoints: [`microservices/${service}/lambda.ts`],
-    outfile: join(outDir, service, 'index.mjs'),
+    // Written into the zip, not here: a fixed name keeps the source map's paths, and so the bytes, the same
+    // whatever outDir is.
+    outfile: join(LAMBDA_DIR, service, 'index.mjs'),
     write: false,
     minify: true,
     sourcemap: 'external',
