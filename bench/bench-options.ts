@@ -13,6 +13,8 @@ export interface BenchOptions {
   loadSeconds: number;
   /** Skip the baseline runs (ratios against it are then absent). */
   baseline: boolean;
+  /** Case (e) only: the CLI's start-up, without any platform. */
+  startupOnly: boolean;
   output: string;
 }
 
@@ -27,6 +29,7 @@ const DEFAULTS: BenchOptions = {
   concurrency: 32,
   loadSeconds: 8,
   baseline: true,
+  startupOnly: false,
   output: 'bench/results.json',
 };
 
@@ -51,7 +54,7 @@ const FLAGS: Record<string, keyof BenchOptions> = {
   output: 'output',
 };
 
-export const USAGE = `npm run bench -- [--quick] [--no-baseline] [--resources N] [--depth N] [--work-ms N]
+export const USAGE = `npm run bench -- [--quick] [--no-baseline] [--startup-only] [--resources N] [--depth N] [--work-ms N]
   [--many-data-products N] [--many-resources N] [--many-depth N] [--concurrency N] [--load-seconds N]
   [--output FILE]
 Each flag can also be set as an environment variable: DMP_BENCH_RESOURCES=50, DMP_BENCH_QUICK=true, …`;
@@ -59,7 +62,7 @@ Each flag can also be set as an environment variable: DMP_BENCH_RESOURCES=50, DM
 /** Flags win over DMP_BENCH_* variables, which win over the (quick) defaults; a bad value throws. */
 export function readBenchOptions(argv: readonly string[], env: NodeJS.ProcessEnv): BenchOptions {
   const given = new Map<string, string>();
-  for (const flag of [...Object.keys(FLAGS), 'quick', 'baseline']) {
+  for (const flag of [...Object.keys(FLAGS), 'quick', 'baseline', 'startup-only']) {
     const value = env[`DMP_BENCH_${flag.toUpperCase().replaceAll('-', '_')}`];
     if (value !== undefined) given.set(flag, value);
   }
@@ -67,6 +70,7 @@ export function readBenchOptions(argv: readonly string[], env: NodeJS.ProcessEnv
     const arg = argv[index] as string;
     if (arg === '--quick') given.set('quick', 'true');
     else if (arg === '--no-baseline') given.set('baseline', 'false');
+    else if (arg === '--startup-only') given.set('startup-only', 'true');
     else if (arg === '--help' || arg === '-h') throw new Error(USAGE);
     else if (arg.startsWith('--')) {
       const [flag, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
@@ -77,16 +81,19 @@ export function readBenchOptions(argv: readonly string[], env: NodeJS.ProcessEnv
     } else throw new Error(`unexpected argument ${arg}\n${USAGE}`);
   }
   const problems: string[] = [];
-  const switchOf = (flag: 'quick' | 'baseline', fallback: boolean): boolean => {
+  const switchOf = (flag: 'quick' | 'baseline' | 'startup-only', fallback: boolean): boolean => {
     const value = given.get(flag);
     if (value === undefined) return fallback;
     if (value === 'true' || value === 'false') return value === 'true';
-    problems.push(`DMP_BENCH_${flag.toUpperCase()} must be true or false, got "${value}"`);
+    problems.push(
+      `DMP_BENCH_${flag.toUpperCase().replaceAll('-', '_')} must be true or false, got "${value}"`,
+    );
     return fallback;
   };
   const quick = switchOf('quick', false);
   const options: BenchOptions = { ...DEFAULTS, ...(quick ? QUICK : {}), quick };
   options.baseline = switchOf('baseline', DEFAULTS.baseline);
+  options.startupOnly = switchOf('startup-only', DEFAULTS.startupOnly);
   for (const [flag, key] of Object.entries(FLAGS)) {
     const value = given.get(flag);
     if (value === undefined) continue;

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// The `dmp` command of the package: runs the TypeScript CLI through tsx's loader, no build step needed.
+// The CLI from its TypeScript sources, through tsx's loader (a dev dependency): for a checkout, no build
+// needed (`node bin/dmp.js …`, `npm run dmp -- …`). The packages' `dmp` bin is the built cli/dist/dmp.mjs
+// (`npm run build:cli`, docs/build.md).
 import { register } from 'tsx/esm/api';
 
 register();

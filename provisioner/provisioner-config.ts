@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { type AuthConfig, readAuthConfig } from '../shared/auth/auth-config.js';
 import { EnvReader } from '../shared/config/env-reader.js';
 import { readServerLimits, type ServerLimits } from '../shared/http/server-limits.js';
 import { readStateTimeout } from '../shared/state/state-client.js';
+import { runtimeFile } from '../shared/runtime-root.js';
 
 export interface ProvisionerConfig {
   host: string;
@@ -38,12 +38,9 @@ export interface ProvisionerConfig {
   serverLimits?: ServerLimits;
 }
 
-export const DEFAULT_GOVERNANCE_POLICY = fileURLToPath(
-  new URL('../governance/default.yaml', import.meta.url),
-);
-export const DEFAULT_DISCOVERY_CONFIG = fileURLToPath(
-  new URL('../discovery-config/local.yaml', import.meta.url),
-);
+/** Under the runtime root (`DMP_HOME`, or the package root), from the sources and from `dist/` alike. */
+export const DEFAULT_GOVERNANCE_POLICY = runtimeFile('governance', 'default.yaml');
+export const DEFAULT_DISCOVERY_CONFIG = runtimeFile('discovery-config', 'local.yaml');
 
 export function readProvisionerConfig(env: NodeJS.ProcessEnv = process.env): ProvisionerConfig {
   const reader = new EnvReader(env);

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { zipSync } from 'fflate';
 import { isAwsError } from '../../shared/aws/aws-errors.js';
+import { runtimeFile } from '../../shared/runtime-root.js';
 
 /** Where the platform's default observability endpoint lives in a bucket, and its handler. */
 export const DEFAULT_OBSERVABILITY_ARTIFACT = {
@@ -77,11 +76,7 @@ async function putIfChanged(s3: S3Client, bucket: string, key: string, body: Uin
   return true;
 }
 
-/** A file of the checkout's `artifacts/`, from the sources (tsx) or from the compiled `dist/`. */
+/** A file of `artifacts/` under the runtime root: the same from the sources and from the compiled `dist/`. */
 function artifactSourceFile(relative: string): string {
-  for (const prefix of ['../../artifacts/', '../../../artifacts/']) {
-    const file = fileURLToPath(new URL(prefix + relative, import.meta.url));
-    if (existsSync(file)) return file;
-  }
-  throw new Error(`artifacts/${relative} is missing from this installation`);
+  return runtimeFile('artifacts', relative);
 }

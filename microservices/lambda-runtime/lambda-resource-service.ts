@@ -1,27 +1,9 @@
 import type { RunningServer } from '../../shared/http/serve.js';
 import type { Logger } from '../../shared/logging/logger.js';
-import type { MicroserviceConfig } from '../../shared/microservice/microservice-config.js';
 import { optionsFromConfig, startResourceService } from '../../shared/microservice/start-resource-service.js';
 import type { TechnologyProvisioner } from '../../shared/microservice/technology-provisioner.js';
-import {
-  createLambdaRuntime,
-  type LambdaRuntime,
-  type LambdaRuntimeConfig,
-} from './lambda-runtime-config.js';
-
-/** What every microservice deploying functions is configured with. */
-export interface LambdaServiceConfig extends MicroserviceConfig {
-  lambdaRuntime: LambdaRuntimeConfig;
-}
-
-/** The Lambda runtime of the configured mode, on the configured endpoints. */
-export function createServiceRuntime(config: LambdaServiceConfig, logger: Logger): Promise<LambdaRuntime> {
-  return createLambdaRuntime(
-    config.lambdaRuntime,
-    { region: config.region, s3Endpoint: config.s3Endpoint, dynamoDbEndpoint: config.dynamoDbEndpoint },
-    logger,
-  );
-}
+import type { LambdaRuntime } from './lambda-runtime-config.js';
+import { createServiceRuntime, type LambdaServiceConfig } from './service-runtime.js';
 
 /**
  * A microservice whose provisioner deploys functions, over HTTP. Pass

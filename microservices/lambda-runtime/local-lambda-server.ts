@@ -6,7 +6,7 @@ import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import { authenticate, principalOf } from '../../shared/http/authenticate.js';
 import { rawBody } from '../../shared/http/body-limit.js';
 import { errorHandler, notFoundHandler } from '../../shared/http/error-handler.js';
-import { nestsDeeperThan, tooDeepError } from '../../shared/http/json-body.js';
+import { nestsDeeperThan, tooDeepError } from '../../shared/http/json-depth.js';
 import { type RunningServer, serve } from '../../shared/http/serve.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import { proxyEventOf, proxyResponseOf } from './api-gateway-proxy.js';

@@ -2,8 +2,8 @@ import { EnvReader } from '../../shared/config/env-reader.js';
 import { readMicroserviceConfig } from '../../shared/microservice/microservice-config.js';
 import { readStoragePlacement } from '../../shared/storage/storage-config.js';
 import type { StoragePlacement } from '../../shared/storage/storage-placement.js';
-import type { LambdaServiceConfig } from '../lambda-runtime/lambda-resource-service.js';
 import { readLambdaRuntimeConfig } from '../lambda-runtime/lambda-runtime-config.js';
+import type { LambdaServiceConfig } from '../lambda-runtime/service-runtime.js';
 
 export interface ObservabilityServiceConfig extends LambdaServiceConfig {
   /** The state service as the deployed endpoint functions reach it (default: stateServiceUrl). */

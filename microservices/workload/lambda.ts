@@ -4,7 +4,7 @@ import { createLogger } from '../../shared/logging/logger.js';
 import { createLambdaHandler, LambdaSelfInvokeRunner } from '../../shared/microservice/lambda-handler.js';
 import { ResourceUseCases } from '../../shared/microservice/resource-use-cases.js';
 import { StateClient } from '../../shared/state/state-client.js';
-import { createServiceRuntime } from '../lambda-runtime/lambda-resource-service.js';
+import { createServiceRuntime } from '../lambda-runtime/service-runtime.js';
 import { createWorkloadProvisioner } from './workload-service.js';
 import { readWorkloadServiceConfig } from './workload-service-config.js';
 

@@ -1,4 +1,4 @@
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import { findCycles, graphOf } from './dependency-graph.js';
 import { descriptorSchema, PATTERN_MESSAGES } from './descriptor-schema.js';
@@ -20,7 +20,13 @@ export interface TechnologyCatalog {
   technologiesIn(environment: string, kind?: ResourceKind): string[] | undefined;
 }
 
-const checkSchema = new Ajv({ allErrors: true, verbose: true, strict: true }).compile(descriptorSchema);
+let compiledSchema: ValidateFunction | undefined;
+
+/** The descriptor schema, compiled on first use: a CLI run that validates nothing does not pay for it. */
+function descriptorSchemaCheck(): ValidateFunction {
+  compiledSchema ??= new Ajv({ allErrors: true, verbose: true, strict: true }).compile(descriptorSchema);
+  return compiledSchema;
+}
 
 type RawResource = Record<string, unknown>;
 type RawDescriptor = Record<string, unknown>;
@@ -41,6 +47,7 @@ export function validateDescriptor(
 ): DataProductDescriptor {
   const raw = document.value;
   const issues: ValidationIssue[] = [];
+  const checkSchema = descriptorSchemaCheck();
   if (!checkSchema(raw)) issues.push(...issuesFromAjv(checkSchema.errors, PATTERN_MESSAGES));
   if (isRecord(raw)) {
     const resources = locateResources(raw, issues);

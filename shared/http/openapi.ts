@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { load } from 'js-yaml';
+import { runtimeFile } from '../runtime-root.js';
 import { openApiProblems } from './openapi-structure.js';
 
 export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'] as const;
@@ -42,9 +42,9 @@ export interface OpenApiDocument extends OpenApiExtension {
   [key: string]: unknown;
 }
 
-/** A document of `swagger/`, by its file name without `.yaml`. */
+/** A document of `swagger/` under the runtime root, by its file name without `.yaml`. */
 export function swaggerFile(name: string): string {
-  return fileURLToPath(new URL(`../../swagger/${name}.yaml`, import.meta.url));
+  return runtimeFile('swagger', `${name}.yaml`);
 }
 
 const loaded = new Map<string, OpenApiDocument>();

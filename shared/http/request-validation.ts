@@ -1,4 +1,4 @@
-import { Ajv, type Schema } from 'ajv';
+import { Ajv, type Schema, type ValidateFunction } from 'ajv';
 import { NAME_PATTERN, PATTERN_MESSAGES, VERSION_PATTERN } from '../descriptor/descriptor-schema.js';
 import { issuesFromAjv } from '../descriptor/schema-issues.js';
 import type { DataProductRef } from '../descriptor/types.js';
@@ -6,10 +6,16 @@ import { ValidationError, type ValidationIssue } from '../errors.js';
 
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
 
-/** Compiles a JSON schema once; the returned function returns the typed body or throws every problem at once. */
+/**
+ * Compiles a JSON schema once, on first use (compiling costs a process that
+ * never validates, such as `dmp --help`, a large part of its start-up); the
+ * returned function returns the typed body or throws every problem at once.
+ */
 export function bodyValidator<T>(schema: Schema, what: string): (body: unknown) => T {
-  const validate = ajv.compile(schema);
+  let compiled: ValidateFunction | undefined;
   return (body) => {
+    compiled ??= ajv.compile(schema);
+    const validate = compiled;
     if (validate(body)) return body as T;
     throw new ValidationError(`The ${what} is invalid`, issuesFromAjv(validate.errors, PATTERN_MESSAGES));
   };

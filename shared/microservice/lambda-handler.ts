@@ -4,7 +4,7 @@ import type { TokenVerifier } from '../auth/token-service.js';
 import { UnauthorizedError } from '../errors.js';
 import { bearerOf } from '../http/authenticate.js';
 import { BODY_NOT_JSON, BODY_TOO_LARGE, toHttpError } from '../http/error-handler.js';
-import { nestsDeeperThan, tooDeepError } from '../http/json-body.js';
+import { nestsDeeperThan, tooDeepError } from '../http/json-depth.js';
 import type { ResourceUseCases } from './resource-use-cases.js';
 import type { ResourceJob, WorkRunner } from './work-runner.js';
 

@@ -15,6 +15,12 @@ export const TEST_TOKENS = {
   provisioner: { name: 'test-provisioner', role: 'provisioner', domains: ['*'] },
   s3Service: { name: 's3', role: 'microservice', domains: ['*'], technologies: ['s3', 's3cdp'] },
   gatedService: { name: 'gated', role: 'microservice', domains: ['*'], technologies: ['gated'] },
+  eventStoreService: {
+    name: 'event-store',
+    role: 'microservice',
+    domains: ['*'],
+    technologies: ['event-store'],
+  },
   /** The gated kit serving technology `dead`, when a test brings that microservice up. */
   deadService: { name: 'dead', role: 'microservice', domains: ['*'], technologies: ['dead'] },
   observabilityService: {

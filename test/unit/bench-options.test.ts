@@ -14,6 +14,15 @@ describe('readBenchOptions', () => {
     });
   });
 
+  it('runs only the start-up case with --startup-only or DMP_BENCH_STARTUP_ONLY=true', () => {
+    expect(readBenchOptions([], {}).startupOnly).toBe(false);
+    expect(readBenchOptions(['--startup-only'], {}).startupOnly).toBe(true);
+    expect(readBenchOptions([], { DMP_BENCH_STARTUP_ONLY: 'true' }).startupOnly).toBe(true);
+    expect(() => readBenchOptions([], { DMP_BENCH_STARTUP_ONLY: 'yes' })).toThrow(
+      'DMP_BENCH_STARTUP_ONLY must be true or false, got "yes"',
+    );
+  });
+
   it('refuses a switch variable that is not true or false instead of ignoring it, naming every problem', () => {
     expect(() =>
       readBenchOptions(['--many-data-products', '150'], { DMP_BENCH_QUICK: 'yes', DMP_BENCH_BASELINE: '0' }),

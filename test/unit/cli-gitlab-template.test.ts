@@ -55,8 +55,23 @@ describe('examples/gitlab', () => {
     expect(descriptor.outputPorts.map((port) => port.name)).toEqual(['orders_raw', 'orders_curated']);
   });
 
-  it("keeps the project's own pipeline stages", () => {
-    const own = load(readFileSync('.gitlab-ci.yml', 'utf8')) as { stages: string[] };
-    expect(own.stages).toEqual(['checkFormatting', 'typecheck', 'test', 'build']);
+  it('installs the CLI package, pinned to the current version, instead of cloning the dmp repository', () => {
+    const cli = JSON.parse(readFileSync('cli/package.json', 'utf8')) as { name: string; version: string };
+    expect(template.variables.DMP_CLI_VERSION).toBe(cli.version);
+    const setup = (template['.dmp'] as Job).before_script?.join('\n') ?? '';
+    expect(setup).toContain(
+      `npm install --omit=dev --ignore-scripts --no-audit --no-fund "${cli.name}@$DMP_CLI_VERSION"`,
+    );
+    expect(setup).not.toMatch(/git clone/);
+    // The job token goes into .npmrc for the install only: the folder is cached afterwards.
+    expect(setup.indexOf('rm -f .dmp-cli/.npmrc')).toBeGreaterThan(setup.indexOf('npm install'));
+  });
+
+  it("keeps the project's own pipeline stages, and its build keeps the packages, zips and template", () => {
+    type OwnJob = { stage?: string; artifacts?: { paths: string[] } };
+    const own = load(readFileSync('.gitlab-ci.yml', 'utf8')) as Record<string, unknown>;
+    expect(own.stages).toEqual(['checkFormatting', 'typecheck', 'test', 'build', 'publish']);
+    const kept = Object.values(own).flatMap((job) => (job as OwnJob | null)?.artifacts?.paths ?? []);
+    expect(kept).toEqual(expect.arrayContaining(['dist/packages/', 'dist/lambda/', 'deploy/aws/cdk.out/']));
   });
 });

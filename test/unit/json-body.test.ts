@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../shared/http/json-body.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../shared/http/json-depth.js';
 
 const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
 
