@@ -77,7 +77,9 @@ export class DmpMicroservices extends Construct {
       this.logGroups[service] = logGroup;
       const zip = join(assetDir, `${service}.zip`);
       if (!existsSync(zip)) {
-        throw new Error(`${zip} is missing: run npm run build && npm run package:lambda at the repository root first`);
+        throw new Error(
+          `${zip} is missing: run npm run build && npm run package:lambda at the repository root first`,
+        );
       }
       this.functions[service] = new lambda.Function(this, service, {
         functionName,
