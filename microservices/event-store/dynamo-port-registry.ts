@@ -5,10 +5,16 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { ensureTable } from '../../shared/aws/ensure-table.js';
+import { ensureTable, type TableDefinition } from '../../shared/aws/ensure-table.js';
 import type { PortRecord, PortRegistry } from './port-registry.js';
 
 export const DEFAULT_PORT_REGISTRY_TABLE = 'dmp-event-store-ports';
+export const PORT_REGISTRY_TABLE_DEFINITION: TableDefinition = {
+  keys: [
+    { name: 'tableName', keyType: 'HASH' },
+    { name: 'version', keyType: 'RANGE' },
+  ],
+};
 
 /** PortRegistry in a DynamoDB table keyed (tableName, version); every read is consistent. */
 export class DynamoPortRegistry implements PortRegistry {
@@ -21,10 +27,7 @@ export class DynamoPortRegistry implements PortRegistry {
     client: DynamoDBDocumentClient,
     tableName = DEFAULT_PORT_REGISTRY_TABLE,
   ): Promise<DynamoPortRegistry> {
-    await ensureTable(client, tableName, [
-      { name: 'tableName', keyType: 'HASH' },
-      { name: 'version', keyType: 'RANGE' },
-    ]);
+    await ensureTable(client, tableName, PORT_REGISTRY_TABLE_DEFINITION.keys);
     return new DynamoPortRegistry(client, tableName);
   }
 

@@ -1,10 +1,11 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { isAwsError } from '../aws/aws-errors.js';
-import { ensureTable } from '../aws/ensure-table.js';
+import { ensureTable, type TableDefinition } from '../aws/ensure-table.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { TokenRecord, TokenStore } from './token-store.js';
 
 export const DEFAULT_TOKEN_TABLE = 'dmp-tokens';
+export const TOKEN_TABLE_DEFINITION: TableDefinition = { keys: [{ name: 'id', keyType: 'HASH' }] };
 
 /** TokenStore on DynamoDB (table dmp-tokens, key `id`); holds hashes only. */
 export class DynamoTokenStore implements TokenStore {
@@ -17,7 +18,7 @@ export class DynamoTokenStore implements TokenStore {
     client: DynamoDBDocumentClient,
     tableName = DEFAULT_TOKEN_TABLE,
   ): Promise<DynamoTokenStore> {
-    await ensureTable(client, tableName, [{ name: 'id', keyType: 'HASH' }]);
+    await ensureTable(client, tableName, TOKEN_TABLE_DEFINITION.keys);
     return new DynamoTokenStore(client, tableName);
   }
 

@@ -12,6 +12,16 @@ export interface SecondaryIndex {
   keys: KeyAttribute[];
 }
 
+/**
+ * A table as the code defines it: its key and global secondary indexes (each
+ * projecting ALL), billed per request. `ensureTable` creates it locally; the
+ * AWS stack (deploy/aws) imports the same definition.
+ */
+export interface TableDefinition {
+  keys: KeyAttribute[];
+  indexes?: SecondaryIndex[];
+}
+
 /** Creates a pay-per-request table when missing; an existing table is left alone. */
 export async function ensureTable(
   client: DynamoDBClient,
