@@ -201,12 +201,7 @@ describe('the running services serve their documents', () => {
         expect({ path, status: response.status, errors: response.body.errors }).toEqual({
           path,
           status: 400,
-          errors: [
-            expect.objectContaining({
-              path: '/query/verbose',
-              message: expect.stringMatching(/^unknown key/),
-            }),
-          ],
+          errors: [{ path: '/query/verbose', message: 'unknown key "verbose"; none is accepted here' }],
         });
       }
       expect((await request(url).get('/healthz')).status).toBe(200);
