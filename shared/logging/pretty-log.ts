@@ -1,5 +1,13 @@
+import { createRequire } from 'node:module';
 import type { DestinationStream } from 'pino';
-import PinoPretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
+
+/** Loaded on first use: a process that logs JSON (every deployed service) never pays for loading it. */
+let loaded: typeof PinoPretty | undefined;
+function pinoPretty(): typeof PinoPretty {
+  loaded ??= createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
+  return loaded;
+}
 
 /** What every entry has, or what the line already shows elsewhere (time, level, service in the header). */
 const SHOWN_ELSEWHERE = new Set([
@@ -87,7 +95,7 @@ function prettyOptions(colorize: boolean): PinoPretty.PrettyOptions {
 
 /** One pretty line for a log entry, without colours: what a terminal shows, for tests and tools. */
 export function prettyLine(entry: Record<string, unknown>): string {
-  return PinoPretty.prettyFactory(prettyOptions(false))(entry);
+  return pinoPretty().prettyFactory(prettyOptions(false))(entry);
 }
 
 /**
@@ -96,5 +104,6 @@ export function prettyLine(entry: Record<string, unknown>): string {
  * returns, and nothing printed after startup can overtake a startup log.
  */
 export function prettyStdout(): DestinationStream {
-  return PinoPretty({ ...prettyOptions(PinoPretty.isColorSupported), destination: 1, sync: true });
+  const pretty = pinoPretty();
+  return pretty({ ...prettyOptions(pretty.isColorSupported), destination: 1, sync: true });
 }
