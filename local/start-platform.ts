@@ -6,6 +6,7 @@ try {
   const options = readPlatformOptions();
   const platform = await startPlatform(options);
   const { endpoints } = platform;
+  // Once, after every service's startup log: log entries are written synchronously (createLogger).
   process.stdout.write(
     [
       '',

@@ -23,7 +23,11 @@ export function issuesFromAjv(
           (error.parentSchema as { properties?: object } | undefined)?.properties ?? {},
         );
         const suggestion = closestWord(key, known);
-        const hint = suggestion ? `; did you mean "${suggestion}"?` : `; known keys: ${known.join(', ')}`;
+        const hint = suggestion
+          ? `; did you mean "${suggestion}"?`
+          : known.length > 0
+            ? `; known keys: ${known.join(', ')}`
+            : '; none is accepted here';
         issues.push({ path: `${path}/${escapePointerToken(key)}`, message: `unknown key "${key}"${hint}` });
         break;
       }

@@ -51,8 +51,8 @@ const loaded = new Map<string, OpenApiDocument>();
 
 /**
  * Reads an OpenAPI document once per process and refuses a broken one, so a
- * service never starts with a contract it cannot honour. No `servers`: the
- * document stays relative to wherever the service is reached.
+ * service never starts with a contract it cannot honour. Its one server is
+ * `/`: the document stays relative to wherever the service is reached.
  */
 export function loadOpenApiDocument(file: string): OpenApiDocument {
   const cached = loaded.get(file);

@@ -4,6 +4,10 @@ import { principalOf } from './authenticate.js';
 import type { HttpObservability } from './observability.js';
 import type { OpenApiDocument } from './openapi.js';
 import { openApiRouter } from './openapi-docs.js';
+import { validateRequests } from './openapi-validator.js';
+
+/** Answered before authentication; like every other operation they refuse query parameters they do not document. */
+const PUBLIC_PATHS = ['/healthz', '/openapi.json', '/docs'];
 
 /**
  * How every dmp service's app begins, before authentication: request logs and
@@ -17,6 +21,7 @@ export function createServiceApp(
   const app = express();
   app.disable('x-powered-by');
   app.use(observability.middleware());
+  app.use(validateRequests(openapi, { paths: PUBLIC_PATHS }));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', service });
   });

@@ -192,6 +192,22 @@ describe('the running services serve their documents', () => {
     },
   );
 
+  it.each(['provisioner', 'state service', 's3 microservice'] as const)(
+    '%s: the public operations refuse an undocumented query parameter, as every other operation does',
+    async (name) => {
+      const { url } = services()[name];
+      for (const path of ['/healthz', '/openapi.json', '/docs', '/docs/']) {
+        const response = await request(url).get(`${path}?verbose=true`);
+        expect({ path, status: response.status, errors: response.body.errors }).toEqual({
+          path,
+          status: 400,
+          errors: [{ path: '/query/verbose', message: 'unknown key "verbose"; none is accepted here' }],
+        });
+      }
+      expect((await request(url).get('/healthz')).status).toBe(200);
+    },
+  );
+
   it('a request violating the documented schema gets 400 from the running state service', async () => {
     const response = await request(platform.stateService.url)
       .post('/v1/state/dataproduct/resource/heartbeat')
