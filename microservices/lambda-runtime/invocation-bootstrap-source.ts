@@ -84,6 +84,8 @@ process.on('uncaughtException', (error) => {
 
 async function run(request) {
   const { file, moduleName, exportName, event, environment, context } = request;
+  // The platform kills this process at the timeout; this timer ends it should the platform be gone.
+  setTimeout(() => reallyExit(124), context.timeoutMs + 2000).unref();
   for (const key of Object.keys(process.env)) delete process.env[key];
   Object.assign(process.env, environment);
   let module;

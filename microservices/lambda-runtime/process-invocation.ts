@@ -56,8 +56,15 @@ export function invokeInProcess(
     const hide = (text: string) => hideHostPaths(text, request.codeFolder, request.codeRoot);
     let settled = false;
     const child = spawn(
-      process.execPath,
+      '/bin/sh',
       [
+        // The platform's timer kills the process at its timeout; should the platform itself die first, the
+        // kernel's CPU limit ends a busy orphan and the bootstrap's own timer an idle one. The shell execs
+        // node: same process, same group.
+        '-c',
+        'ulimit -t "$0" 2>/dev/null; exec "$@"',
+        String(cpuLimitSeconds(request.timeoutMs)),
+        process.execPath,
         '--experimental-permission',
         `--allow-fs-read=${request.codeFolder}`,
         '--no-addons',
@@ -159,6 +166,11 @@ export function invokeInProcess(
       );
     });
   });
+}
+
+/** Generous: the platform's timer is what enforces the timeout; this only bounds an orphan. */
+function cpuLimitSeconds(timeoutMs: number): number {
+  return Math.ceil(timeoutMs / 1000) * 2 + 5;
 }
 
 function runtimeError(type: string, message: string): Invocation {
