@@ -6,7 +6,7 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isAwsError } from '../../shared/aws/aws-errors.js';
 import { ConfigError } from '../../shared/config/env-reader.js';
-import { NotFoundError, ValidationError } from '../../shared/errors.js';
+import { describeError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import {
   ArtifactError,
@@ -25,6 +25,7 @@ import type {
   InvokeGrant,
 } from './function-host.js';
 import { assertOwnedBy } from './function-ownership.js';
+import { hideHostPaths } from './hide-host-paths.js';
 import { foldersBlocking, type InvocationUser, invocationUserOf } from './invocation-user.js';
 import { functionNameProblem, type HandlerName, handlerProblem, parseHandler } from './lambda-naming.js';
 import {
@@ -162,7 +163,9 @@ export class LocalFunctionHost implements FunctionHost {
       updatedAt: new Date().toISOString(),
     };
     await this.options.registry.replace(updated);
-    if (codeSha !== record.codeSha) await rm(this.codeFolder(record), { recursive: true, force: true });
+    if (codeSha !== record.codeSha) {
+      await this.onCodeFolders(() => rm(this.codeFolder(record), { recursive: true, force: true }));
+    }
     return describeRecord(updated);
   }
 
@@ -175,7 +178,7 @@ export class LocalFunctionHost implements FunctionHost {
       assertOwnedBy(describeRecord(existing), owner);
     }
     const removed = await this.options.registry.remove(name);
-    await rm(join(this.codeDir, name), { recursive: true, force: true });
+    await this.onCodeFolders(() => rm(join(this.codeDir, name), { recursive: true, force: true }));
     return removed !== undefined;
   }
 
@@ -281,7 +284,7 @@ export class LocalFunctionHost implements FunctionHost {
       );
     }
     const codeSha = sha256(bytes);
-    await writeCodeFolder(this.codeFolder({ name, codeSha }), files);
+    await this.onCodeFolders(() => writeCodeFolder(this.codeFolder({ name, codeSha }), files));
     return codeSha;
   }
 
@@ -293,7 +296,7 @@ export class LocalFunctionHost implements FunctionHost {
   private async ensureCode(record: LocalFunctionRecord, handler: HandlerName): Promise<string> {
     const folder = this.codeFolder(record);
     if (existsSync(folder)) {
-      await ensurePackageMarker(folder);
+      await this.onCodeFolders(() => ensurePackageMarker(folder));
       return folder;
     }
     const bytes = await this.readArtifact(record.artifact);
@@ -309,8 +312,22 @@ export class LocalFunctionHost implements FunctionHost {
     );
     if (!handlerModuleFile(files, handler))
       throw new ArtifactError(`${record.artifact.key} has no module for ${record.handler}`);
-    await writeCodeFolder(folder, files);
+    await this.onCodeFolders(() => writeCodeFolder(folder, files));
     return folder;
+  }
+
+  /**
+   * Runs a file operation on the code folders. Its error ends up in a
+   * resource's lastError, which callers read: the paths in it are made
+   * relative to the code root.
+   */
+  private async onCodeFolders<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      const message = hideHostPaths(describeError(error), this.codeDir, this.codeDir);
+      throw new Error(`the local code folder could not be changed: ${message}`, { cause: error });
+    }
   }
 
   private async readArtifact(artifact: ArtifactLocation): Promise<Uint8Array> {

@@ -368,4 +368,12 @@ describe('errors of a tenant function', () => {
       },
     ]);
   });
+
+  it('and of its deployment name no path of the platform either', async () => {
+    // A file where the function's folder goes: unpacking fails with the file system's own message.
+    writeFileSync(join(codeDir, 'finance-blocked'), '');
+    const failure = deploy(runtime, 'finance-blocked', 'finance', VICTIM);
+    await expect(failure).rejects.toThrow(/^the local code folder could not be changed: .*'finance-blocked'/);
+    await expect(failure).rejects.not.toThrow(stack.dataDir);
+  });
 });
