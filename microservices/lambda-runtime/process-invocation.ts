@@ -83,8 +83,13 @@ export function invokeInProcess(
       },
     );
 
+    // Once the process has exited its pid, and so its group id, may belong to another process.
+    let exited = false;
+    child.once('exit', () => {
+      exited = true;
+    });
     const killGroup = () => {
-      if (child.pid === undefined) return;
+      if (child.pid === undefined || exited) return;
       try {
         process.kill(-child.pid, 'SIGKILL');
       } catch {
