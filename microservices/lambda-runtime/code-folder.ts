@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { ConfigError } from '../../shared/config/env-reader.js';
 import type { CodeFiles } from './artifact-package.js';
 
 /**
@@ -24,10 +25,21 @@ const PASS_THROUGH_MODE = 0o711;
 const PACKAGE_MARKER = 'package.json';
 const COMMONJS_PACKAGE = '{ "type": "commonjs" }\n';
 
-/** Creates the code root (0711, even when it existed with another mode). */
-export async function prepareCodeRoot(codeRoot: string): Promise<void> {
+/**
+ * Creates the code root (0711, even when it existed with another mode) and
+ * answers its real path: the permission model compares real paths, and reads
+ * `,` as a list separator and `*` as a wildcard, which it must not contain.
+ */
+export async function prepareCodeRoot(codeRoot: string): Promise<string> {
   await mkdir(codeRoot, { recursive: true });
   await chmod(codeRoot, PASS_THROUGH_MODE);
+  const real = await realpath(codeRoot);
+  if (/[,*]/.test(real)) {
+    throw new ConfigError(
+      `the local Lambda code folder ${real} (DMP_LAMBDA_CODE_DIR) must not contain ',' or '*'`,
+    );
+  }
+  return real;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { ConfigError } from '../../shared/config/env-reader.js';
 
 /** The user and group an invocation process runs as. */
 export interface InvocationUser {
@@ -42,4 +43,13 @@ export async function foldersBlocking(folder: string, user: InvocationUser): Pro
     if ((stats.mode & bit) === 0 && user.uid !== 0) blocking.push(current);
     if (dirname(current) === current) return blocking.reverse();
   }
+}
+
+/** Stops the start of a runtime whose invocation user could not reach the code, saying what to change. */
+export async function assertCanReach(codeRoot: string, user: InvocationUser): Promise<void> {
+  const blocking = await foldersBlocking(codeRoot, user);
+  if (blocking.length === 0) return;
+  throw new ConfigError(
+    `the local Lambda runtime runs functions as uid ${user.uid} (DMP_LAMBDA_RUN_AS), which cannot reach the code folder ${codeRoot}: ${blocking.join(', ')} must let it pass (chmod o+x), or DMP_LAMBDA_CODE_DIR must be elsewhere`,
+  );
 }

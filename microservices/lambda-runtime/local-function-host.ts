@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { realpath, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isAwsError } from '../../shared/aws/aws-errors.js';
-import { ConfigError } from '../../shared/config/env-reader.js';
 import { describeError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import {
@@ -26,7 +25,7 @@ import type {
 } from './function-host.js';
 import { assertOwnedBy } from './function-ownership.js';
 import { hideHostPaths } from './hide-host-paths.js';
-import { foldersBlocking, type InvocationUser, invocationUserOf } from './invocation-user.js';
+import { assertCanReach, type InvocationUser, invocationUserOf } from './invocation-user.js';
 import { functionNameProblem, type HandlerName, handlerProblem, parseHandler } from './lambda-naming.js';
 import {
   DEFAULT_LOCAL_FUNCTION_TABLE,
@@ -89,19 +88,9 @@ export class LocalFunctionHost implements FunctionHost {
       options.dynamo,
       options.functionTable ?? DEFAULT_LOCAL_FUNCTION_TABLE,
     );
-    await prepareCodeRoot(resolve(options.codeDir));
-    // The permission model compares real paths, and takes a list separated by commas.
-    const codeDir = await realpath(options.codeDir);
-    if (/[,*]/.test(codeDir)) {
-      throw new ConfigError(`the local Lambda code folder ${codeDir} must not contain ',' or '*'`);
-    }
+    const codeDir = await prepareCodeRoot(options.codeDir);
     const user = invocationUserOf(options.runAs);
-    const blocking = user ? await foldersBlocking(codeDir, user) : [];
-    if (user && blocking.length > 0) {
-      throw new ConfigError(
-        `the local Lambda runtime runs functions as uid ${user.uid} (DMP_LAMBDA_RUN_AS), which cannot reach the code folder ${codeDir}: ${blocking.join(', ')} must let it pass (chmod o+x), or DMP_LAMBDA_CODE_DIR must be elsewhere`,
-      );
-    }
+    if (user) await assertCanReach(codeDir, user);
     return new LocalFunctionHost({ ...options, registry, codeDir });
   }
 

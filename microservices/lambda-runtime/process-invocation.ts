@@ -279,7 +279,7 @@ function logOutput(stdout: Readable | null, stderr: Readable | null, log: Logger
 }
 
 /** What Lambda puts in a function's environment besides its own variables; nothing of the host process. */
-export function lambdaEnvironment(
+function lambdaEnvironment(
   request: Pick<ProcessInvocationRequest, 'environment' | 'functionName' | 'memoryMb'>,
 ): Record<string, string> {
   return {

@@ -2,7 +2,11 @@ import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { foldersBlocking, parseInvocationUser } from '../../microservices/lambda-runtime/invocation-user.js';
+import {
+  assertCanReach,
+  foldersBlocking,
+  parseInvocationUser,
+} from '../../microservices/lambda-runtime/invocation-user.js';
 import { removeDir } from '../support/local-stack.js';
 
 const base = mkdtempSync(join(tmpdir(), 'dmp-invocation-user-'));
@@ -28,7 +32,11 @@ describe('foldersBlocking', () => {
     chmodSync(code, 0o711);
     const stranger = { uid: 4242, gid: 4242 };
     expect(await foldersBlocking(code, stranger)).toEqual([data]);
+    await expect(assertCanReach(code, stranger)).rejects.toThrow(
+      `which cannot reach the code folder ${code}: ${data} must let it pass (chmod o+x)`,
+    );
     chmodSync(data, 0o711);
     expect(await foldersBlocking(code, stranger)).toEqual([]);
+    await expect(assertCanReach(code, stranger)).resolves.toBeUndefined();
   });
 });
