@@ -4,6 +4,8 @@
  * without a file the sandbox would have to be allowed to read.
  *
  * Before the handler's module is loaded it
+ * - closes the descriptors the platform passed in place of its own (4 to
+ *   `argv[1]`);
  * - takes away every way of signalling another process: the permission model
  *   of Node 20 guards neither `process.kill` nor `process._debugProcess` (which
  *   sends SIGUSR1, opening the inspector of the process it is aimed at), and
@@ -29,6 +31,14 @@ const fs = require('node:fs');
 const os = require('node:os');
 const { syncBuiltinESMExports } = require('node:module');
 const { pathToFileURL } = require('node:url');
+
+// Descriptors 4 to argv[1] are /dev/null in place of what the platform may have left open (see
+// stdioHidingInherited): closed before anything else, so that no descriptor of the platform's remains.
+for (let fd = 4; fd < Number(process.argv[1]); fd += 1) {
+  try {
+    fs.closeSync(fd);
+  } catch {}
+}
 
 const MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
 const ownPid = process.pid;

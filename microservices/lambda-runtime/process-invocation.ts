@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { openSync, readdirSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Logger } from '../../shared/logging/logger.js';
 import type { Invocation, InvocationErrorKind } from './function-host.js';
@@ -55,6 +56,7 @@ export function invokeInProcess(
     const log = logger.child({ functionName: request.functionName, requestId });
     const hide = (text: string) => hideHostPaths(text, request.codeFolder, request.codeRoot);
     let settled = false;
+    const stdio = stdioHidingInherited();
     const child = spawn(
       '/bin/sh',
       [
@@ -72,12 +74,13 @@ export function invokeInProcess(
         `--max-old-space-size=${request.memoryMb}`,
         '-e',
         INVOCATION_BOOTSTRAP_SOURCE,
+        String(stdio.length),
       ],
       {
         cwd: request.codeFolder,
         // Nothing of the platform's environment; the function's variables travel on stdin.
         env: { TZ: 'UTC' },
-        stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+        stdio,
         detached: true,
         ...(request.user ? { uid: request.user.uid, gid: request.user.gid } : {}),
       },
@@ -172,6 +175,32 @@ export function invokeInProcess(
     });
   });
 }
+
+/**
+ * stdin, stdout, stderr, the answer's fd 3, then /dev/null in every place up to
+ * a little above the platform's highest open descriptor.
+ *
+ * A descriptor opened without close-on-exec, as dynalite's native LevelDB opens
+ * its database files, would otherwise be inherited by the invocation, which
+ * could read and write it whatever the permission model and its user say: a
+ * permission model checks paths, not descriptors. Node cannot close such a
+ * descriptor in a child nor mark it close-on-exec, but its spawn duplicates an
+ * `fd` given at position n onto descriptor n, replacing what was there; the
+ * bootstrap closes 4 to the end of the list before anything else. A
+ * descriptor the platform opens meanwhile takes the lowest free number, below
+ * the margin.
+ */
+function stdioHidingInherited(): ('pipe' | number)[] {
+  const open = readdirSync(OPEN_DESCRIPTORS).map(Number).filter(Number.isInteger);
+  const end = Math.max(3, ...open) + 1 + DESCRIPTOR_MARGIN;
+  devNull ??= openSync('/dev/null', 'r');
+  return ['pipe', 'pipe', 'pipe', 'pipe', ...new Array<number>(end - 4).fill(devNull)];
+}
+
+/** The process's open descriptors: /proc/self/fd on Linux, /dev/fd on macOS. */
+const OPEN_DESCRIPTORS = '/dev/fd';
+const DESCRIPTOR_MARGIN = 16;
+let devNull: number | undefined;
 
 /** Generous: the platform's timer is what enforces the timeout; this only bounds an orphan. */
 function cpuLimitSeconds(timeoutMs: number): number {

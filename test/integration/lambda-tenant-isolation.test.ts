@@ -51,6 +51,19 @@ export const handler = async (event) => {
           fs.writeFileSync(event.victimFile, 'export const handler = async () => ({ owner: "finance" });\\n'),
         ),
         rawBinding: attempt(() => Object.keys(process.binding('fs')).length),
+        // A descriptor the platform left open (dynalite's database files, say) reads and writes whatever
+        // the permission model says: none may be there.
+        inheritedFiles: attempt(() => {
+          const files = [];
+          for (let fd = 4; fd < 4096; fd += 1) {
+            try {
+              const stats = fs.fstatSync(fd);
+              if (stats.isFile() || stats.isDirectory()) files.push(fd + ' (' + stats.size + ' bytes)');
+            } catch {}
+          }
+          if (files.length === 0) throw Object.assign(new Error('none open'), { code: 'NONE' });
+          return files.join(', ');
+        }),
         debugPlatform: attempt(() => process._debugProcess(event.platformPid)),
         renicePlatform: attempt(() => os.setPriority(event.platformPid, 19)),
       };
@@ -183,7 +196,7 @@ describe('a hostile tenant artifact on the local runtime', () => {
       outcome.startsWith('SUCCEEDED'),
     );
     expect(succeeded).toEqual([]);
-    expect(Object.keys(body as object)).toHaveLength(14);
+    expect(Object.keys(body as object)).toHaveLength(15);
 
     expect(readFileSync(tokensFile, 'utf8')).toBe(TOKENS);
     expect(readFileSync(victimFile, 'utf8')).toBe(VICTIM);
