@@ -2,7 +2,8 @@
  * How long one invocation of the local Lambda runtime takes, cold (every
  * invocation starts its own sandbox): a tiny handler invoked one after another
  * in this process, on a fresh dynalite + s3rver. Run with
- * `npx tsx bench/local-invocation.ts [invocations]` (default 40).
+ * `npx tsx bench/local-invocation.ts [invocations]` (default 40); on a shared
+ * machine, with `nice -n -15` for numbers that mean something.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
