@@ -20,7 +20,7 @@ export interface LocalLambda {
 }
 
 /**
- * The local Lambda runtime of `npm start`: functions run in worker threads,
+ * The local Lambda runtime of `npm start`: each invocation runs in a sandboxed process,
  * and one local server answers their published GET routes and the invoke API.
  * The server starts first, so that the URLs handed out are the ones it really
  * listens on (its port may be 0 in tests).

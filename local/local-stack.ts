@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ export interface LocalStackOptions {
   host: string;
   dynamoDbPort: number;
   s3Port: number;
-  /** Data folder: DynamoDB under `dynamodb/`, S3 under `s3/`; survives restarts. */
+  /** Data folder: DynamoDB under `dynamodb/`, S3 under `s3/`; survives restarts. Made 0711, they 0700. */
   dataDir: string;
   buckets: readonly string[];
 }
@@ -26,6 +26,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const s3Dir = join(options.dataDir, 's3');
   mkdirSync(dynamoDir, { recursive: true });
   mkdirSync(s3Dir, { recursive: true });
+  // The local Lambda runtime runs functions as another user when the platform is root: it must pass
+  // through the data folder to their code folders (`lambda/`), and must neither list it nor read
+  // the tables, the objects or tokens.json (0600) in it.
+  chmodSync(options.dataDir, 0o711);
+  chmodSync(dynamoDir, 0o700);
+  chmodSync(s3Dir, 0o700);
 
   const dynamo: Server = dynalite({ path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {

@@ -22,7 +22,7 @@ export interface FunctionSpec {
   description?: string;
   /** Per-invocation limit (default 30 s). */
   timeoutSeconds?: number;
-  /** Memory, and locally the worker's heap limit (default 128 MB). */
+  /** Memory, and locally the invocation process's heap limit (default 128 MB). */
   memoryMb?: number;
   /** Execution role ARN; unset: the host's default (AWS), ignored locally. */
   role?: string;

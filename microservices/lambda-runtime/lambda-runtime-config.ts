@@ -5,6 +5,7 @@ import type { Logger } from '../../shared/logging/logger.js';
 import { AwsFunctionHost } from './aws-function-host.js';
 import { AwsRestApiGateway } from './aws-rest-api-gateway.js';
 import type { FunctionHost } from './function-host.js';
+import { DEFAULT_INVOCATION_USER, type InvocationUser, parseInvocationUser } from './invocation-user.js';
 import { createApiGatewayClient, createLambdaClient } from './lambda-clients.js';
 import { LocalFunctionHost } from './local-function-host.js';
 import { DEFAULT_LOCAL_FUNCTION_TABLE } from './local-function-registry.js';
@@ -26,6 +27,8 @@ export interface LocalLambdaRuntimeConfig {
   functionTable: string;
   routeTable: string;
   maxConcurrentInvocations: number;
+  /** Who runs the functions' code when the platform runs as root (default 65534:65534). */
+  runAs?: InvocationUser;
 }
 
 export interface AwsLambdaRuntimeConfig {
@@ -77,7 +80,24 @@ export function readLambdaRuntimeConfig(reader: EnvReader): LambdaRuntimeConfig 
     functionTable: reader.string('DMP_LOCAL_LAMBDA_FUNCTION_TABLE', DEFAULT_LOCAL_FUNCTION_TABLE),
     routeTable: reader.string('DMP_LOCAL_API_ROUTE_TABLE', DEFAULT_LOCAL_ROUTE_TABLE),
     maxConcurrentInvocations: reader.integer('DMP_LAMBDA_MAX_CONCURRENCY', 8, { min: 1, max: 256 }),
+    runAs: readInvocationUser(reader),
   };
+}
+
+function readInvocationUser(reader: EnvReader): InvocationUser {
+  const text = reader.matching(
+    'DMP_LAMBDA_RUN_AS',
+    `${DEFAULT_INVOCATION_USER.uid}:${DEFAULT_INVOCATION_USER.gid}`,
+    /^\d{1,10}:\d{1,10}$/,
+    'uid:gid, two numbers (such as 65534:65534)',
+  );
+  const user = parseInvocationUser(text);
+  if (!user) {
+    throw new ConfigError(
+      `Invalid configuration:\n  - DMP_LAMBDA_RUN_AS=${text} must be uid:gid, each below 4294967295`,
+    );
+  }
+  return user;
 }
 
 export interface LambdaRuntime {
@@ -90,8 +110,8 @@ export interface LambdaRuntime {
 
 /**
  * The function host and REST API gateway of the configured mode: AWS Lambda
- * and API Gateway, or the local runtime (worker threads, routes served by the
- * local Lambda server) on the local DynamoDB and S3 of `endpoints`.
+ * and API Gateway, or the local runtime (a sandboxed process per invocation,
+ * routes served by the local Lambda server) on the local DynamoDB and S3 of `endpoints`.
  */
 export async function createLambdaRuntime(
   config: LambdaRuntimeConfig,
@@ -124,6 +144,7 @@ export async function createLambdaRuntime(
     functionTable: config.functionTable,
     logger: logger.child({ component: 'local-lambda' }),
     maxConcurrentInvocations: config.maxConcurrentInvocations,
+    ...(config.runAs ? { runAs: config.runAs } : {}),
   });
   const routes = await LocalRouteTable.create(dynamo, config.routeTable);
   return {

@@ -1,20 +1,20 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isAwsError } from '../../shared/aws/aws-errors.js';
-import { NotFoundError, ValidationError } from '../../shared/errors.js';
+import { describeError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import {
   ArtifactError,
-  type CodeFiles,
   DEFAULT_PACKAGE_LIMITS,
   handlerModuleFile,
   type PackageLimits,
   unpackArtifact,
 } from './artifact-package.js';
+import { ensurePackageMarker, prepareCodeRoot, writeCodeFolder } from './code-folder.js';
 import type {
   ArtifactLocation,
   FunctionDescription,
@@ -24,13 +24,15 @@ import type {
   InvokeGrant,
 } from './function-host.js';
 import { assertOwnedBy } from './function-ownership.js';
+import { hideHostPaths } from './hide-host-paths.js';
+import { assertCanReach, type InvocationUser, invocationUserOf } from './invocation-user.js';
 import { functionNameProblem, type HandlerName, handlerProblem, parseHandler } from './lambda-naming.js';
 import {
   DEFAULT_LOCAL_FUNCTION_TABLE,
   type LocalFunctionRecord,
   LocalFunctionRegistry,
 } from './local-function-registry.js';
-import { invokeInWorker } from './worker-invocation.js';
+import { invokeInProcess } from './process-invocation.js';
 
 export const LOCAL_ACCOUNT_ID = '000000000000';
 export const LOCAL_REGION = 'local';
@@ -48,6 +50,12 @@ export interface LocalFunctionHostOptions {
   /** Invocations running at once; more are refused with TooManyRequestsException, as Lambda throttles (default 8). */
   maxConcurrentInvocations?: number;
   packageLimits?: PackageLimits;
+  /**
+   * Who runs the functions' code when the platform runs as root (default
+   * 65534:65534, "nobody"); ignored otherwise, as only root may start a
+   * process as another user.
+   */
+  runAs?: InvocationUser;
 }
 
 export interface CreateLocalFunctionHostOptions extends Omit<LocalFunctionHostOptions, 'registry'> {
@@ -58,16 +66,21 @@ export interface CreateLocalFunctionHostOptions extends Omit<LocalFunctionHostOp
 /**
  * FunctionHost that really runs the code on this machine: the artifact is read
  * from the bucket, unpacked into the code folder and recorded in the registry
- * table; each invocation runs the handler in its own worker thread.
+ * table; each invocation runs the handler in a process of its own, which may
+ * read its code folder and nothing else (see process-invocation.ts and
+ * docs/local-lambda-runtime.md).
  */
 export class LocalFunctionHost implements FunctionHost {
   readonly artifactExtensions = ['.zip', ...MODULE_EXTENSIONS] as const;
   private readonly running = new Set<() => Promise<void>>();
   private active = 0;
   private readonly codeDir: string;
+  private readonly user: InvocationUser | undefined;
 
+  /** `codeDir` must exist and be reachable by the invocation user: `create` sees to both. */
   constructor(private readonly options: LocalFunctionHostOptions) {
     this.codeDir = resolve(options.codeDir);
+    this.user = invocationUserOf(options.runAs);
   }
 
   static async create(options: CreateLocalFunctionHostOptions): Promise<LocalFunctionHost> {
@@ -75,11 +88,9 @@ export class LocalFunctionHost implements FunctionHost {
       options.dynamo,
       options.functionTable ?? DEFAULT_LOCAL_FUNCTION_TABLE,
     );
-    const codeDir = resolve(options.codeDir);
-    await mkdir(codeDir, { recursive: true });
-    // As on Lambda, a `.js` file is CommonJS unless its package says `"type": "module"`;
-    // without this the nearest package.json above the data folder (dmp's own) would decide.
-    await writeFile(join(codeDir, 'package.json'), '{ "type": "commonjs" }\n');
+    const codeDir = await prepareCodeRoot(options.codeDir);
+    const user = invocationUserOf(options.runAs);
+    if (user) await assertCanReach(codeDir, user);
     return new LocalFunctionHost({ ...options, registry, codeDir });
   }
 
@@ -141,7 +152,9 @@ export class LocalFunctionHost implements FunctionHost {
       updatedAt: new Date().toISOString(),
     };
     await this.options.registry.replace(updated);
-    if (codeSha !== record.codeSha) await rm(this.codeFolder(record), { recursive: true, force: true });
+    if (codeSha !== record.codeSha) {
+      await this.onCodeFolders(() => rm(this.codeFolder(record), { recursive: true, force: true }));
+    }
     return describeRecord(updated);
   }
 
@@ -154,7 +167,7 @@ export class LocalFunctionHost implements FunctionHost {
       assertOwnedBy(describeRecord(existing), owner);
     }
     const removed = await this.options.registry.remove(name);
-    await rm(join(this.codeDir, name), { recursive: true, force: true });
+    await this.onCodeFolders(() => rm(join(this.codeDir, name), { recursive: true, force: true }));
     return removed !== undefined;
   }
 
@@ -195,16 +208,19 @@ export class LocalFunctionHost implements FunctionHost {
         },
       };
     }
-    return invokeInWorker(
+    return invokeInProcess(
       {
         functionName: record.name,
         functionArn: record.arn,
+        codeFolder,
+        codeRoot: this.codeDir,
         file,
         exportName: handler.exportName,
         event,
         environment: record.environment,
         timeoutMs: record.timeoutSeconds * 1000,
         memoryMb: record.memoryMb,
+        ...(this.user ? { user: this.user } : {}),
       },
       this.options.logger,
       (stop) => {
@@ -257,7 +273,7 @@ export class LocalFunctionHost implements FunctionHost {
       );
     }
     const codeSha = sha256(bytes);
-    await writeCodeFolder(this.codeFolder({ name, codeSha }), files);
+    await this.onCodeFolders(() => writeCodeFolder(this.codeFolder({ name, codeSha }), files));
     return codeSha;
   }
 
@@ -268,7 +284,10 @@ export class LocalFunctionHost implements FunctionHost {
    */
   private async ensureCode(record: LocalFunctionRecord, handler: HandlerName): Promise<string> {
     const folder = this.codeFolder(record);
-    if (existsSync(folder)) return folder;
+    if (existsSync(folder)) {
+      await this.onCodeFolders(() => ensurePackageMarker(folder));
+      return folder;
+    }
     const bytes = await this.readArtifact(record.artifact);
     if (sha256(bytes) !== record.codeSha) {
       throw new ArtifactError(
@@ -282,8 +301,22 @@ export class LocalFunctionHost implements FunctionHost {
     );
     if (!handlerModuleFile(files, handler))
       throw new ArtifactError(`${record.artifact.key} has no module for ${record.handler}`);
-    await writeCodeFolder(folder, files);
+    await this.onCodeFolders(() => writeCodeFolder(folder, files));
     return folder;
+  }
+
+  /**
+   * Runs a file operation on the code folders. Its error ends up in a
+   * resource's lastError, which callers read: the paths in it are made
+   * relative to the code root.
+   */
+  private async onCodeFolders<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      const message = hideHostPaths(describeError(error), this.codeDir, this.codeDir);
+      throw new Error(`the local code folder could not be changed: ${message}`, { cause: error });
+    }
   }
 
   private async readArtifact(artifact: ArtifactLocation): Promise<Uint8Array> {
@@ -347,24 +380,4 @@ function moduleFileIn(folder: string, handler: HandlerName): string | undefined 
 
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
-}
-
-/** Writes into a temporary sibling, then renames: a folder that exists is always complete. */
-async function writeCodeFolder(folder: string, files: CodeFiles): Promise<void> {
-  if (existsSync(folder)) return;
-  const staging = `${folder}.staging-${randomUUID()}`;
-  try {
-    for (const [path, content] of files) {
-      const target = join(staging, path);
-      await mkdir(dirname(target), { recursive: true });
-      await writeFile(target, content);
-    }
-    await mkdir(staging, { recursive: true });
-    await rename(staging, folder);
-  } catch (error) {
-    await rm(staging, { recursive: true, force: true });
-    // Another process unpacked the same code first: same sha, same content.
-    if (existsSync(folder)) return;
-    throw error;
-  }
 }

@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +9,7 @@ import type { FunctionSpec } from '../../microservices/lambda-runtime/function-h
 import { LocalFunctionHost } from '../../microservices/lambda-runtime/local-function-host.js';
 import { LocalFunctionRegistry } from '../../microservices/lambda-runtime/local-function-registry.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors.js';
+import { startChild } from '../support/child-process.js';
 import { HANDLERS, putArtifact, zipOf } from '../support/lambda-artifacts.js';
 import { removeDir, startTestStack, type TestStack } from '../support/local-stack.js';
 import { silentLogger } from '../support/silent-logger.js';
@@ -36,6 +39,40 @@ afterAll(async () => {
   removeDir(stack.dataDir);
   removeDir(codeDir);
 });
+
+/**
+ * A TCP server the function connects to: its connection says the invocation
+ * runs, its close that the process is gone. `connections(n)` waits for n.
+ */
+async function listener() {
+  const server = createServer();
+  const sockets: Socket[] = [];
+  const waiting: (() => void)[] = [];
+  server.on('connection', (socket) => {
+    sockets.push(socket);
+    for (const wake of waiting.splice(0)) wake();
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const connections = async (count: number): Promise<Socket[]> => {
+    while (sockets.length < count) await new Promise<void>((wake) => waiting.push(wake));
+    return sockets.slice(0, count);
+  };
+  const connected = connections(1).then(([socket]) => socket as Socket);
+  return { server, port: (server.address() as { port: number }).port, connected, connections };
+}
+
+const closed = async (socket: Socket) => {
+  if (!socket.closed) await once(socket, 'close');
+};
+
+/** Connects to the test's listener, then never answers: with `spin`, keeps the CPU busy too. */
+const CONNECTS_AND_HANGS = `import net from 'node:net';
+export const handler = async (event) => {
+  await new Promise((resolve) => net.connect(event.port, '127.0.0.1').once('connect', resolve));
+  if (event.spin) for (;;) {}
+  return new Promise(() => {});
+};\n`;
 
 async function specFor(
   name: string,
@@ -86,6 +123,26 @@ describe('LocalFunctionHost', () => {
     });
   });
 
+  it('runs a .js module as CommonJS unless its package says "type": "module", as Lambda does', async () => {
+    const esmSyntax = `export const handler = async () => ({ esm: true });\n`;
+    await host.create(await specFor('js-untyped', 'code/js-untyped.zip', zipOf({ 'index.js': esmSyntax })));
+    await host.create(
+      await specFor(
+        'js-module',
+        'code/js-module.zip',
+        zipOf({ 'index.js': esmSyntax, 'package.json': '{ "type": "module" }' }),
+      ),
+    );
+    expect(await host.invoke('js-untyped', {})).toMatchObject({
+      ok: false,
+      error: {
+        type: 'Runtime.ImportModuleError',
+        message: expect.stringContaining("Unexpected token 'export'"),
+      },
+    });
+    expect(await host.invoke('js-module', {})).toEqual({ ok: true, payload: { esm: true } });
+  });
+
   it('is idempotent: creating the same function again changes nothing', async () => {
     const spec = await specFor('twice', 'code/twice/index.mjs', HANDLERS.version(1));
     const first = await host.create(spec);
@@ -126,6 +183,61 @@ describe('LocalFunctionHost', () => {
     await host.create(await specFor('after-loop', 'code/after-loop/index.mjs', HANDLERS.version(9)));
     expect(await host.invoke('after-loop', {})).toEqual({ ok: true, payload: { version: 9 } });
   });
+
+  it('kills the process of a timed-out invocation, even one that keeps its CPU busy', async () => {
+    await host.create(
+      await specFor('hangs', 'code/hangs/index.mjs', CONNECTS_AND_HANGS, { timeoutSeconds: 2 }),
+    );
+    const { server, port, connected } = await listener();
+    const invocation = host.invoke('hangs', { port, spin: true });
+    const socket = await connected;
+    expect(await invocation).toMatchObject({ ok: false, error: { type: 'Sandbox.Timedout' } });
+    await closed(socket);
+    server.close();
+  });
+
+  it('ends running invocations with Runtime.Shutdown on close, and their processes with them', async () => {
+    const closing = await newHost();
+    await host.create(
+      await specFor('waits', 'code/waits/index.mjs', CONNECTS_AND_HANGS, { timeoutSeconds: 60 }),
+    );
+    const { server, port, connected } = await listener();
+    const invocation = closing.invoke('waits', { port });
+    const socket = await connected;
+    await closing.close();
+    expect(await invocation).toEqual({
+      ok: false,
+      error: { kind: 'runtime', type: 'Runtime.Shutdown', message: 'the local runtime is shutting down' },
+    });
+    await closed(socket);
+    server.close();
+  });
+
+  it('leaves no invocation process behind when the platform dies mid-invocation, busy or idle', async () => {
+    await host.create(
+      await specFor('orphan', 'code/orphan/index.mjs', CONNECTS_AND_HANGS, { timeoutSeconds: 1 }),
+    );
+    const { server, port, connections } = await listener();
+    const platform = await startChild(
+      'test/support/invoking-host-main.ts',
+      {
+        DMP_DYNAMODB_ENDPOINT: stack.dynamoDbEndpoint,
+        DMP_S3_ENDPOINT: stack.s3Endpoint,
+        DMP_LAMBDA_CODE_DIR: codeDir,
+        DMP_TEST_FUNCTION: 'orphan',
+        DMP_TEST_EVENTS: JSON.stringify([
+          { port, spin: true },
+          { port, spin: false },
+        ]),
+      },
+      /invoking/,
+    );
+    const sockets = await connections(2);
+    await platform.kill('SIGKILL');
+    // The busy one by the kernel's CPU limit (7 s of CPU for a 1 s timeout), the idle one by its own timer.
+    await Promise.all(sockets.map(closed));
+    server.close();
+  }, 120_000);
 
   it('reports a function that exits the process as a runtime error, without ending the host', async () => {
     await host.create(await specFor('exits', 'code/exits/index.mjs', HANDLERS.exits));

@@ -52,7 +52,7 @@ function request(specific: Record<string, unknown>): ResourceRequest {
   };
 }
 
-describe('a workload on the local Lambda runtime (s3rver + dynalite + worker threads)', () => {
+describe('a workload on the local Lambda runtime (s3rver + dynalite + a sandboxed process per invocation)', () => {
   let stack: TestStack;
   let host: LocalFunctionHost;
   let provisioner: WorkloadProvisioner;

@@ -20,7 +20,20 @@ describe('readLambdaRuntimeConfig', () => {
       functionTable: 'dmp-local-lambda-functions',
       routeTable: 'dmp-local-api-routes',
       maxConcurrentInvocations: 8,
+      runAs: { uid: 65534, gid: 65534 },
     });
+  });
+
+  it('reads the user that runs functions when the platform is root', () => {
+    expect(read({ DMP_LAMBDA_MODE: 'local', DMP_LAMBDA_RUN_AS: '1001:1002' })).toMatchObject({
+      runAs: { uid: 1001, gid: 1002 },
+    });
+    expect(() => read({ DMP_LAMBDA_MODE: 'local', DMP_LAMBDA_RUN_AS: 'nobody' })).toThrow(
+      /DMP_LAMBDA_RUN_AS=nobody must be uid:gid/,
+    );
+    expect(() => read({ DMP_LAMBDA_MODE: 'local', DMP_LAMBDA_RUN_AS: '4294967295:0' })).toThrow(
+      /DMP_LAMBDA_RUN_AS=4294967295:0 must be uid:gid/,
+    );
   });
 
   it('derives the code folder from DMP_DATA_DIR and the URL from the server port', () => {
