@@ -3,8 +3,8 @@ import { hostname } from 'node:os';
 import { type AuthConfig, readAuthConfig } from '../shared/auth/auth-config.js';
 import { EnvReader } from '../shared/config/env-reader.js';
 import { readServerLimits, type ServerLimits } from '../shared/http/server-limits.js';
-import { readStateTimeout } from '../shared/state/state-client.js';
 import { runtimeFile } from '../shared/runtime-root.js';
+import { readStateTimeout } from '../shared/state/state-client.js';
 
 export interface ProvisionerConfig {
   host: string;

@@ -10,6 +10,7 @@ import {
 } from '../../microservices/lambda-runtime/lambda-runtime-config.js';
 import { startLocalLambdaServer } from '../../microservices/lambda-runtime/local-lambda-server.js';
 import { localRestApiId } from '../../microservices/lambda-runtime/local-rest-api-gateway.js';
+import type { LocalRouteTable } from '../../microservices/lambda-runtime/local-route-table.js';
 import type { Principal } from '../../shared/auth/principal.js';
 import type { TokenVerifier } from '../../shared/auth/token-service.js';
 import { UnauthorizedError } from '../../shared/errors.js';
@@ -71,7 +72,7 @@ beforeAll(async () => {
     host: '127.0.0.1',
     port,
     functions: runtime.functions,
-    routes: runtime.routes!,
+    routes: localRoutes(runtime),
     logger: silentLogger,
     routeCacheMs: 0,
   });
@@ -270,7 +271,7 @@ describe('local Lambda server: invoke endpoint', () => {
       host: '127.0.0.1',
       port: 0,
       functions: runtime.functions,
-      routes: runtime.routes!,
+      routes: localRoutes(runtime),
       logger: silentLogger,
       verifier,
     });
@@ -292,3 +293,9 @@ describe('local Lambda server: invoke endpoint', () => {
     }
   });
 });
+
+/** The local runtime always has a route table; its type allows none for the AWS mode. */
+function localRoutes(runtime: { routes?: LocalRouteTable }): LocalRouteTable {
+  if (!runtime.routes) throw new Error('the local Lambda runtime has no route table');
+  return runtime.routes;
+}

@@ -11,6 +11,7 @@ import {
   type LambdaRuntime,
 } from '../../microservices/lambda-runtime/lambda-runtime-config.js';
 import { startLocalLambdaServer } from '../../microservices/lambda-runtime/local-lambda-server.js';
+import type { LocalRouteTable } from '../../microservices/lambda-runtime/local-route-table.js';
 import type { RunningServer } from '../../shared/http/serve.js';
 import { descriptorYaml, statePath } from '../support/descriptors.js';
 import { freePort } from '../support/free-port.js';
@@ -94,7 +95,7 @@ beforeAll(async () => {
     host: '127.0.0.1',
     port,
     functions: runtime.functions,
-    routes: runtime.routes!,
+    routes: localRoutes(runtime),
     logger: silentLogger,
   });
   await uploadDefaultArtifacts(platform.stack.s3, ARTIFACT_BUCKET);
@@ -217,3 +218,9 @@ describe('the default observability artifact, run by the local runtime against t
     });
   });
 });
+
+/** The local runtime always has a route table; its type allows none for the AWS mode. */
+function localRoutes(runtime: { routes?: LocalRouteTable }): LocalRouteTable {
+  if (!runtime.routes) throw new Error('the local Lambda runtime has no route table');
+  return runtime.routes;
+}
