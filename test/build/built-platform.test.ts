@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,8 @@ const temporary: string[] = [];
 
 function temporaryDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
+  // As root, functions run as nobody, who must be able to pass through to their code folder (mkdtemp gives 0700).
+  chmodSync(dir, 0o711);
   temporary.push(dir);
   return dir;
 }

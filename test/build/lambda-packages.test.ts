@@ -191,6 +191,8 @@ describe('npm run package:lambda', () => {
       ...ref,
       state: 'CREATING',
       operationId: 'op-lambda',
+      // The state service lets a microservice write only resources the stored descriptor declares.
+      descriptor,
       operation: {
         kind: 'deploy',
         removeData: false,
@@ -219,7 +221,7 @@ describe('npm run package:lambda', () => {
     expect(await fn.invoke(invocation.payload)).toBeNull();
     expect((await state.getResource(ref, resource.name))?.state).toBe('CREATED');
     const folder = await stack.s3.send(
-      new HeadObjectCommand({ Bucket: 'ms-datamesh-s3', Key: 'test_dir/full/' }),
+      new HeadObjectCommand({ Bucket: 'ms-datamesh-s3', Key: 'test/test_domain/test_dir/full/' }),
     );
     expect(folder.ContentLength).toBe(0);
     expect(recorder.unexpected).toEqual([]);
