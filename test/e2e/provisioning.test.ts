@@ -409,6 +409,36 @@ describe('failures', () => {
     }
   });
 
+  it('fails a resource its microservice accepted but never finished once its transit timeout passes', async () => {
+    platform.gated.hold('stuck');
+    const yaml = descriptorYaml('stuck', [
+      { name: 'stuck', technology: 'brief' },
+      { name: 'after', dependsOn: ['stuck'] },
+    ]);
+    expect((await postYaml(yaml)).status).toBe(202);
+    const failed = await settledState(statePath('stuck'));
+    expect(failed.state).toBe('NOT_COMPLETED');
+    expect(resourceOf(failed, 'stuck')).toMatchObject({
+      state: 'FAILED',
+      lastError: expect.stringMatching(/^timed out: the resource did not reach CREATED within 1 s/),
+    });
+    expect(resourceOf(failed, 'after').state).toBe('NONE');
+    expect(platform.gated.callsOf('stuck')).toHaveLength(1);
+    platform.gated.release('stuck');
+  });
+
+  it('refuses with 413 a descriptor that fits the body limit but not the state item it is stored in, writing nothing', async () => {
+    // 350 KB of specific: under the 1 MB body limit, over the 300 KB a state item keeps of a descriptor.
+    const yaml = descriptorYaml('oversized', [{ name: 'a', specific: { padding: 'x'.repeat(350 * 1024) } }]);
+    const response = await postYaml(yaml);
+    expect(response.status).toBe(413);
+    expect(response.body.message).toMatch(
+      /bytes once normalised; at most 307200 can be stored with its state/,
+    );
+    expect((await api.get(statePath('oversized'))).status).toBe(404);
+    expect(platform.gated.calls).toEqual([]);
+  });
+
   it('refuses a resource its microservice finds invalid before accepting the descriptor', async () => {
     const yaml = descriptorYaml('refused', [{ name: 'a', specific: { invalid: true } }]);
     const response = await postYaml(yaml);

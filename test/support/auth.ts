@@ -14,7 +14,12 @@ export const TEST_TOKENS = {
   salesAdmin: { name: 'sales-admin', role: 'admin', domains: ['sales'] },
   provisioner: { name: 'test-provisioner', role: 'provisioner', domains: ['*'] },
   s3Service: { name: 's3', role: 'microservice', domains: ['*'], technologies: ['s3', 's3cdp'] },
-  gatedService: { name: 'gated', role: 'microservice', domains: ['*'], technologies: ['gated'] },
+  gatedService: {
+    name: 'gated',
+    role: 'microservice',
+    domains: ['*'],
+    technologies: ['gated', 'brief'],
+  },
   eventStoreService: {
     name: 'event-store',
     role: 'microservice',

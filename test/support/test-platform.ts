@@ -97,7 +97,8 @@ export async function startTestPlatform({
   });
   const s3Service = await startS3Service(s3Config(0), logger);
   servers.push(s3Service);
-  const gated = new GatedProvisioner();
+  // `brief` is the same test technology with a transit timeout of one second.
+  const gated = new GatedProvisioner(['gated', 'brief']);
   const gatedService = await startResourceService({
     service: 'gated',
     provisioner: gated,
@@ -116,6 +117,7 @@ export async function startTestPlatform({
     s3cdp: { url: s3Service.url },
     s3: { url: s3Service.url },
     gated: { url: gatedService.url },
+    brief: { url: gatedService.url, timeoutSeconds: 1 },
     dead: { url: `http://127.0.0.1:${deadPort}` },
     // Never listened on, with a short transit timeout: a resource that waits for it fails soon.
     unreachable: { url: `http://127.0.0.1:${await freePort()}`, timeoutSeconds: 1 },
