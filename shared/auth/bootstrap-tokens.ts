@@ -22,14 +22,7 @@ export async function bootstrapTokens<K extends string>(
     file && existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
   const result = {} as Record<K, string>;
   for (const [key, spec] of Object.entries(specs) as [K, TokenSpec][]) {
-    const existing = known[key];
-    const principal = existing ? await verified(tokens, existing) : undefined;
-    if (existing && principal && matches(principal, spec)) {
-      result[key] = existing;
-      continue;
-    }
-    if (existing && principal) await tokens.revoke(principal.id);
-    result[key] = (await tokens.issue(spec)).token;
+    result[key] = (await tokenFor(tokens, known[key], spec)).token;
   }
   for (const [key, stale] of Object.entries(known)) {
     if (key in specs || typeof stale !== 'string') continue;
@@ -41,6 +34,22 @@ export async function bootstrapTokens<K extends string>(
     chmodSync(file, 0o600);
   }
   return result;
+}
+
+/**
+ * The token to keep for `spec`: `existing` while it still verifies and carries
+ * exactly the spec's rights; otherwise a new one, the outdated one revoked.
+ * Wherever platform tokens are kept (a file locally, Secrets Manager on AWS).
+ */
+export async function tokenFor(
+  tokens: TokenService,
+  existing: string | undefined,
+  spec: TokenSpec,
+): Promise<{ token: string; issued: boolean }> {
+  const principal = existing ? await verified(tokens, existing) : undefined;
+  if (existing && principal && matches(principal, spec)) return { token: existing, issued: false };
+  if (principal) await tokens.revoke(principal.id);
+  return { token: (await tokens.issue(spec)).token, issued: true };
 }
 
 function verified(tokens: TokenService, token: string): Promise<Principal | undefined> {

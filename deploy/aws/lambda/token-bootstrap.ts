@@ -3,7 +3,7 @@ import {
   PutSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { PLATFORM_TOKENS, type TokenSpec } from '../../../shared/auth/bootstrap-tokens.js';
+import { PLATFORM_TOKENS, type TokenSpec, tokenFor } from '../../../shared/auth/bootstrap-tokens.js';
 import { DynamoTokenStore } from '../../../shared/auth/dynamo-token-store.js';
 import { TokenService } from '../../../shared/auth/token-service.js';
 import { createDynamoDocumentClient } from '../../../shared/aws/clients.js';
@@ -35,29 +35,16 @@ export async function ensureServiceTokens(
 ): Promise<TokenBootstrapOutcome> {
   const outcome: TokenBootstrapOutcome = { issued: [], kept: [] };
   for (const [key, spec] of Object.entries(specs)) {
-    const current = await vault.read(key);
-    if (current && (await stillMatches(tokens, current, spec))) {
+    // The same rule as npm start's: a kept token must carry exactly its spec's rights (bindings included).
+    const { token, issued } = await tokenFor(tokens, await vault.read(key), spec);
+    if (!issued) {
       outcome.kept.push(key);
       continue;
     }
-    const { token } = await tokens.issue({ name: spec.name, role: spec.role, domains: [...spec.domains] });
     await vault.write(key, token);
     outcome.issued.push(key);
   }
   return outcome;
-}
-
-async function stillMatches(tokens: TokenService, token: string, spec: TokenSpec): Promise<boolean> {
-  try {
-    const principal = await tokens.verify(token);
-    return (
-      principal.name === spec.name &&
-      principal.role === spec.role &&
-      [...principal.domains].sort().join(',') === [...spec.domains].sort().join(',')
-    );
-  } catch {
-    return false;
-  }
 }
 
 /** The platform tokens the stack keeps, by key of PLATFORM_TOKENS; the specs themselves come from the code. */

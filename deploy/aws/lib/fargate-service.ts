@@ -11,9 +11,10 @@ export type FargateServiceName = keyof typeof SERVICE_PORTS;
 
 /** What the image runs for each service (one image, the command picks the service). */
 export const SERVICE_COMMANDS: Record<FargateServiceName, string[]> = {
-  provisioner: ['node', 'dist/provisioner/main.js'],
-  'state-service': ['node', 'dist/state-service/main.js'],
-  'event-store-data': ['node', 'dist/microservices/event-store/main.js'],
+  // The image's entry point is `node dist/dmp-service.js`; its command names the service (docs/build.md).
+  provisioner: ['provisioner'],
+  'state-service': ['state-service'],
+  'event-store-data': ['event-store'],
 };
 
 /** The variable of each service's port (DMP_HOST is 0.0.0.0 in a container). */

@@ -7,6 +7,8 @@ import {
 } from '../../../microservices/event-store/dynamo-port-registry.js';
 import { DEFAULT_TOKEN_TABLE, TOKEN_TABLE_DEFINITION } from '../../../shared/auth/dynamo-token-store.js';
 import type { KeyAttribute, TableDefinition } from '../../../shared/aws/ensure-table.js';
+import { STORAGE_OWNER_TABLE_KEYS } from '../../../shared/storage/dynamo-folder-ownership.js';
+import { DEFAULT_STORAGE_OWNER_TABLE } from '../../../shared/storage/storage-config.js';
 import { DEFAULT_STATE_TABLES, STATE_TABLE_DEFINITIONS } from '../../../state-service/store/state-tables.js';
 import { tableNameOf } from './names.js';
 
@@ -32,6 +34,16 @@ export const STATE_STORE_ACTIONS = [
 export const TOKEN_STORE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan'] as const;
 /** Issuing (PutItem) and checking (GetItem) tokens; nothing else. */
 export const TOKEN_BOOTSTRAP_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem'] as const;
+/** The folder-ownership registry: claims (UpdateItem), releases (DeleteItem), overlap checks (GetItem, Query). */
+export const STORAGE_OWNER_ACTIONS = [
+  'dynamodb:DescribeTable',
+  'dynamodb:GetItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:Query',
+] as const;
+/** The event store only asks who holds the folder an archive lies in. */
+export const STORAGE_OWNER_READ_ACTIONS = ['dynamodb:DescribeTable', 'dynamodb:GetItem'] as const;
 /** DescribeTable: DynamoPortRegistry.create looks for its table at start (it exists, so it never creates it). */
 export const PORT_REGISTRY_ACTIONS = [
   'dynamodb:DescribeTable',
@@ -90,6 +102,17 @@ export const DMP_TABLES: readonly DmpTable[] = [
     definition: PORT_REGISTRY_TABLE_DEFINITION,
     nameVariable: 'DMP_EVENT_STORE_REGISTRY_TABLE',
     users: { 'event-store': PORT_REGISTRY_ACTIONS, 'event-store-data': PORT_REGISTRY_ACTIONS },
+  },
+  {
+    id: 'StorageOwners',
+    defaultName: DEFAULT_STORAGE_OWNER_TABLE,
+    definition: { keys: STORAGE_OWNER_TABLE_KEYS },
+    nameVariable: 'DMP_STORAGE_OWNER_TABLE',
+    users: {
+      s3: STORAGE_OWNER_ACTIONS,
+      'event-store': STORAGE_OWNER_READ_ACTIONS,
+      'event-store-data': STORAGE_OWNER_READ_ACTIONS,
+    },
   },
 ];
 

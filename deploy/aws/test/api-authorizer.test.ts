@@ -64,7 +64,7 @@ describe('the API authorizer', () => {
   });
 
   it("denies a valid token of any other role (403), the admin's included", async () => {
-    for (const token of [tokens.admin, tokens.microservice, tokens.salesDeployer, tokens.salesReader]) {
+    for (const token of [tokens.admin, tokens.s3Service, tokens.salesDeployer, tokens.salesReader]) {
       const policy = await authorize(event(`Bearer ${token}`));
       expect(policy.policyDocument.Statement[0]?.Effect).toBe('Deny');
     }

@@ -30,7 +30,6 @@ beforeAll(async () => {
   platform = await startTestPlatform({
     deadPort: await freePort(),
     logger,
-    provisioner: { dispatchRetries: 0 },
   });
 });
 
@@ -43,7 +42,9 @@ describe('the NOT_COMPLETED alarm', () => {
     const response = await platform.api
       .post('/v1/dataproduct')
       .set('content-type', 'application/yaml')
-      .send(descriptorYaml('unreachable', [{ name: 'first', technology: 'dead' }]));
+      // Technology `unreachable` has no microservice and a one-second transit timeout: the operation ends
+      // NOT_COMPLETED once that second is spent waiting for it.
+      .send(descriptorYaml('unreachable', [{ name: 'first', technology: 'unreachable' }]));
     expect(response.status).toBe(202);
     const line = await notCompletedLogged;
     expect(line.operationId).toBe(response.body.operationId);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Discovery } from '../../../provisioner/discovery/discovery.js';
+import { isServiceName } from '../../../shared/service-entries.js';
 import { NOT_COMPLETED_METRIC, NOT_COMPLETED_PATTERN } from '../lib/alarms.js';
 import { REPOSITORY_ROOT } from '../lib/bundled-function.js';
 import { LOCAL_DISCOVERY_CONFIG } from '../lib/discovery.js';
@@ -149,6 +150,9 @@ describe('services on Fargate', () => {
       expect(group.Properties.Matcher).toEqual({ HttpCode: '200' });
       const container = task.Properties.ContainerDefinitions[0];
       expect(container.Command).toEqual(SERVICE_COMMANDS[service]);
+      // The image's entry point (node dist/dmp-service.js) takes one service name as its command.
+      expect(container.Command).toHaveLength(1);
+      expect(isServiceName(container.Command[0])).toBe(true);
       expect(container.HealthCheck.Command.join(' ')).toContain('/healthz');
       expect(container.ReadonlyRootFilesystem).toBe(true);
     }
