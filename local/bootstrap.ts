@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
+import { uploadDefaultArtifacts } from '../microservices/lambda-runtime/default-artifacts.js';
 import { bootstrapTokens, PLATFORM_TOKENS } from '../shared/auth/bootstrap-tokens.js';
 import { DynamoTokenStore } from '../shared/auth/dynamo-token-store.js';
 import { TokenService } from '../shared/auth/token-service.js';
@@ -53,7 +54,11 @@ export async function bootstrap(options: BootstrapOptions): Promise<Record<Platf
   try {
     await ensureStateTables(dynamo, options.stateTables);
     const store = await DynamoTokenStore.create(dynamo, options.tokenTable);
-    for (const bucket of options.buckets) await ensureBucket(s3, bucket);
+    for (const bucket of options.buckets) {
+      await ensureBucket(s3, bucket);
+      // As npm start does: the default observability artifact, readable by every domain from artifacts/.
+      await uploadDefaultArtifacts(s3, bucket);
+    }
     return await bootstrapTokens(new TokenService(store), PLATFORM_TOKENS, options.tokenFile);
   } finally {
     dynamo.destroy();

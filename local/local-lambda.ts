@@ -10,6 +10,7 @@ import { RemoteTokenVerifier } from '../shared/auth/verifiers.js';
 import type { AwsEndpoints } from '../shared/aws/clients.js';
 import { EnvReader } from '../shared/config/env-reader.js';
 import type { RunningServer } from '../shared/http/serve.js';
+import { readServerLimits } from '../shared/http/server-limits.js';
 import type { Logger } from '../shared/logging/logger.js';
 
 export interface LocalLambda {
@@ -33,6 +34,7 @@ export async function startLocalLambda(
 ): Promise<LocalLambda> {
   const reader = new EnvReader({ ...env, DMP_LAMBDA_MODE: 'local' });
   const config = readLambdaRuntimeConfig(reader) as LocalLambdaRuntimeConfig;
+  const serverLimits = readServerLimits(reader);
   reader.assertValid();
   const base = await createLambdaRuntime(config, endpoints, logger);
   const routes = base.routes;
@@ -46,6 +48,7 @@ export async function startLocalLambda(
       routes,
       logger,
       verifier: new RemoteTokenVerifier(stateServiceUrl),
+      serverLimits,
     });
   } catch (error) {
     await base.close();

@@ -8,6 +8,7 @@ import { rawBody } from '../../shared/http/body-limit.js';
 import { errorHandler, notFoundHandler } from '../../shared/http/error-handler.js';
 import { nestsDeeperThan, tooDeepError } from '../../shared/http/json-depth.js';
 import { type RunningServer, serve } from '../../shared/http/serve.js';
+import type { ServerLimits } from '../../shared/http/server-limits.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import { proxyEventOf, proxyResponseOf } from './api-gateway-proxy.js';
 import type { FunctionHost, Invocation } from './function-host.js';
@@ -18,6 +19,8 @@ import type { LocalRouteTable } from './local-route-table.js';
 export interface LocalLambdaServerOptions {
   host: string;
   port: number;
+  /** Timeouts and connection cap of its HTTP server (DMP_HTTP_*). */
+  serverLimits?: ServerLimits;
   functions: FunctionHost;
   routes: LocalRouteTable;
   logger: Logger;
@@ -174,7 +177,7 @@ export function createLocalLambdaApp(options: LocalLambdaServerOptions): Express
 }
 
 export function startLocalLambdaServer(options: LocalLambdaServerOptions): Promise<RunningServer> {
-  return serve(createLocalLambdaApp(options), options.port, options.host);
+  return serve(createLocalLambdaApp(options), options.port, options.host, options.serverLimits);
 }
 
 function badGateway(res: Response, message: string): void {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { HeadBucketCommand } from '@aws-sdk/client-s3';
+import { HeadBucketCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BootstrapOptions, bootstrap, startCommands } from '../../local/bootstrap.js';
 import { DynamoTokenStore } from '../../shared/auth/dynamo-token-store.js';
@@ -40,6 +40,10 @@ describe('bootstrap of a fresh deployment', () => {
       expect.arrayContaining([...Object.values(DEFAULT_STATE_TABLES), 'bootstrap-tokens']),
     );
     await expect(stack.s3.send(new HeadBucketCommand({ Bucket: 'fresh-deployment' }))).resolves.toBeDefined();
+    const artifacts = await stack.s3.send(
+      new ListObjectsV2Command({ Bucket: 'fresh-deployment', Prefix: 'artifacts/' }),
+    );
+    expect(artifacts.KeyCount).toBeGreaterThan(0);
     expect(statSync(options.tokenFile).mode & 0o777).toBe(0o600);
     expect(JSON.parse(readFileSync(options.tokenFile, 'utf8'))).toEqual(tokens);
 
