@@ -70,6 +70,14 @@ export function historyProblems(history: readonly HistoryEntry[]): string[] {
   return problems;
 }
 
+/** Restarts the microservice holding its work, deploys through the first provisioner, waits for the work to run. */
+async function deployHeld(cluster: FaultCluster): Promise<void> {
+  await cluster.microservice.stop();
+  await cluster.microservice.start({ FAULT_HOLD: '1' });
+  if ((await cluster.deploy(0)) !== 202) throw new Error('the deploy was not accepted');
+  await until(cluster, working);
+}
+
 async function finish(cluster: FaultCluster, scenario: string, recoveredFrom: number, notes: string[]) {
   const document = await until(cluster, settled);
   const recoveryMs = Date.now() - recoveredFrom;
@@ -107,10 +115,7 @@ export const SCENARIOS: Scenario[] = [
     name: 'microservice killed during its work',
     provisioners: 1,
     async run(cluster, options) {
-      await cluster.microservice.stop();
-      await cluster.microservice.start({ FAULT_HOLD: '1' });
-      if ((await cluster.deploy()) !== 202) throw new Error('the deploy was not accepted');
-      await until(cluster, working);
+      await deployHeld(cluster);
       await cluster.microservice.signal('SIGKILL');
       await pause(options.microserviceDownMs);
       await cluster.microservice.start({ FAULT_HOLD: '0' });
@@ -121,10 +126,7 @@ export const SCENARIOS: Scenario[] = [
     name: 'state service killed mid-deploy',
     provisioners: 1,
     async run(cluster, options) {
-      await cluster.microservice.stop();
-      await cluster.microservice.start({ FAULT_HOLD: '1' });
-      if ((await cluster.deploy()) !== 202) throw new Error('the deploy was not accepted');
-      await until(cluster, working);
+      await deployHeld(cluster);
       await cluster.stateService.signal('SIGKILL');
       // The work finishes while the state service is down: its outcome must wait, not be lost.
       await cluster.release();
@@ -137,10 +139,7 @@ export const SCENARIOS: Scenario[] = [
     name: 'state service stopped (SIGSTOP) mid-deploy',
     provisioners: 1,
     async run(cluster, options) {
-      await cluster.microservice.stop();
-      await cluster.microservice.start({ FAULT_HOLD: '1' });
-      if ((await cluster.deploy()) !== 202) throw new Error('the deploy was not accepted');
-      await until(cluster, working);
+      await deployHeld(cluster);
       await cluster.stateService.signal('SIGSTOP');
       const asked = Date.now();
       const answer = await fetch(`${cluster.provisionerUrls[0]}/v1/dataproduct/state/${pathOf()}`, {
@@ -163,10 +162,7 @@ export const SCENARIOS: Scenario[] = [
     name: 'one of two provisioner replicas killed mid-deploy',
     provisioners: 2,
     async run(cluster, options) {
-      await cluster.microservice.stop();
-      await cluster.microservice.start({ FAULT_HOLD: '1' });
-      if ((await cluster.deploy(0)) !== 202) throw new Error('the deploy was not accepted');
-      await until(cluster, working);
+      await deployHeld(cluster);
       await cluster.provisioners[0]?.signal('SIGKILL');
       const killed = Date.now();
       await cluster.release();
