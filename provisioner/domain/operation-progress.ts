@@ -157,12 +157,19 @@ export class OperationProgress {
     return this.withStatus('in-flight');
   }
 
-  /** Judges an in-flight step against the state service's view of its resource. */
+  /**
+   * Judges an in-flight step against the state service's view of its resource.
+   * `seenSince` is when the caller's view of the state became continuous (it
+   * started, or the state service came back): a worker is not judged dead for
+   * signs of life the caller could not have seen, so an outage of the state
+   * service shorter than the stale period redoes nothing.
+   */
   observe(
     step: StepProgress,
     resource: ObservedResource | undefined,
     operationId: string,
     now: number,
+    seenSince = 0,
   ): Observation {
     const target = step.method ? RESOURCE_METHOD_STATES[step.method].done : undefined;
     const ours = resource?.operationId === operationId;
@@ -183,6 +190,7 @@ export class OperationProgress {
       const lastSign = Math.max(
         Date.parse(resource.heartbeatAt ?? '') || 0,
         Date.parse(resource.updatedAt) || 0,
+        seenSince,
       );
       if (now - lastSign >= this.options.staleAfterMs) return { kind: 'stale', attempt: step.attempt + 1 };
     }

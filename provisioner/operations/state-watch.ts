@@ -38,6 +38,10 @@ export class StateWatch {
   /** Last sign of life (ms) of each in-flight resource, for the stale deadline a long-poll must not wait past. */
   private readonly lastSigns = new Map<string, number>();
   polls = 0;
+  /** Since when this run has seen the state without a gap: signs of life are not missed before then. */
+  private seenSince: number;
+  /** The last read failed: the next that succeeds starts a new continuous view. */
+  private blind = false;
   private readonly operation: Operation;
   private readonly progress: OperationProgress;
   private readonly interrupted: AbortSignal;
@@ -53,6 +57,7 @@ export class StateWatch {
       interrupted: this.interrupted,
       log: this.log,
     } = run);
+    this.seenSince = deps.clock();
   }
 
   /** Whether a version was seen: then a long-poll answers when new work's outcome is written. */
@@ -75,7 +80,12 @@ export class StateWatch {
     } catch (error) {
       if (!this.interrupted.aborted)
         this.log.warn({ err: error }, 'state service poll failed; will poll again');
+      this.blind = true;
       return 'unchanged';
+    }
+    if (this.blind) {
+      this.blind = false;
+      this.seenSince = deps.clock();
     }
     this.read(document);
     const observed = new Map((document?.resources ?? []).map((record) => [record.name, record]));
@@ -86,6 +96,7 @@ export class StateWatch {
         observed.get(step.name),
         operation.operationId,
         deps.clock(),
+        this.seenSince,
       );
       switch (observation.kind) {
         case 'succeeded':
@@ -147,7 +158,11 @@ export class StateWatch {
       if (record?.operationId === this.operation.operationId && isTransit(record.state)) {
         this.lastSigns.set(
           step.name,
-          Math.max(Date.parse(record.heartbeatAt ?? '') || 0, Date.parse(record.updatedAt) || 0),
+          Math.max(
+            Date.parse(record.heartbeatAt ?? '') || 0,
+            Date.parse(record.updatedAt) || 0,
+            this.seenSince,
+          ),
         );
       }
     }

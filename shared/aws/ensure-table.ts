@@ -1,4 +1,9 @@
-import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DescribeTableCommandOutput,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { isAwsError } from './aws-errors.js';
 
 export interface KeyAttribute {
@@ -30,7 +35,8 @@ export async function ensureTable(
   indexes: SecondaryIndex[] = [],
 ): Promise<void> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (!isActive(Table)) await waitUntilActive(client, tableName);
     return;
   } catch (error) {
     if (!isAwsError(error, 'ResourceNotFoundException')) throw error;
@@ -61,5 +67,27 @@ export async function ensureTable(
   } catch (error) {
     // Another process created it between our describe and create.
     if (!isAwsError(error, 'ResourceInUseException')) throw error;
+  }
+  // A table (and its indexes) answers reads and writes only once ACTIVE: seconds on AWS, a tick on dynalite.
+  await waitUntilActive(client, tableName);
+}
+
+type DescribedTable = NonNullable<DescribeTableCommandOutput['Table']>;
+
+function isActive(table: DescribedTable | undefined): boolean {
+  return (
+    table?.TableStatus === 'ACTIVE' &&
+    (table.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE')
+  );
+}
+
+/** Asks until the table and its indexes are ACTIVE (25 ms, doubling to 1 s), for at most five minutes. */
+async function waitUntilActive(client: DynamoDBClient, tableName: string): Promise<void> {
+  const deadline = Date.now() + 300_000;
+  for (let pause = 25; ; pause = Math.min(pause * 2, 1_000)) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (isActive(Table)) return;
+    if (Date.now() > deadline) throw new Error(`table ${tableName} is not ACTIVE after five minutes`);
+    await new Promise((resolve) => setTimeout(resolve, pause));
   }
 }

@@ -146,6 +146,14 @@ describe('OperationProgress', () => {
       expect(progress.observe(current, alive, 'op', 10_550)).toEqual({ kind: 'stale', attempt: 2 });
     });
 
+    it('does not hold against the worker the signs of life its observer could not see (an outage of the state service)', () => {
+      const { progress, current } = inFlight();
+      const alive = observed({ heartbeatAt: new Date(10_250).toISOString() });
+      // The observer's view resumed at 10_500: the worker gets a whole stale period from then to show life.
+      expect(progress.observe(current, alive, 'op', 10_700, 10_500).kind).toBe('waiting');
+      expect(progress.observe(current, alive, 'op', 10_800, 10_500)).toEqual({ kind: 'stale', attempt: 2 });
+    });
+
     it('times out once the technology timeout has passed since acceptance', () => {
       const { progress, current } = inFlight();
       const resource = observed({ heartbeatAt: new Date(10_990).toISOString() });
