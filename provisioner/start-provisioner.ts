@@ -74,7 +74,12 @@ export async function startProvisioner(
     specificChecks,
   });
   const verifier = new CompositeVerifier(
-    new RemoteTokenVerifier(config.stateServiceUrl, config.auth.tokenCacheMs),
+    new RemoteTokenVerifier(
+      config.stateServiceUrl,
+      config.auth.tokenCacheMs,
+      Date.now,
+      config.stateTimeoutMs,
+    ),
     jwtVerifierOf(config.auth),
   );
   const app = createProvisionerApp({

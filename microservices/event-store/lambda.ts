@@ -27,5 +27,5 @@ const useCases = new ResourceUseCases(
 
 export const handler = createLambdaHandler(
   useCases,
-  new RemoteTokenVerifier(config.stateServiceUrl, config.auth.tokenCacheMs),
+  new RemoteTokenVerifier(config.stateServiceUrl, config.auth.tokenCacheMs, Date.now, config.stateTimeoutMs),
 );

@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
-import { UnauthorizedError } from '../errors.js';
+import { UnauthorizedError, UpstreamError } from '../errors.js';
 import { requestJson } from '../http/json-client.js';
 import { HUMAN_ROLES, isHumanRole, type Principal } from './principal.js';
 import type { TokenVerifier } from './token-service.js';
@@ -17,6 +17,8 @@ export class RemoteTokenVerifier implements TokenVerifier {
     private readonly stateServiceUrl: string,
     private readonly ttlMs = 10_000,
     private readonly clock: () => number = Date.now,
+    /** Longest the state service may take to answer (DMP_STATE_TIMEOUT_MS); then the caller gets a 503. */
+    private readonly timeoutMs = 4_500,
   ) {
     this.verified = new VerifiedPrincipals(clock);
   }
@@ -30,8 +32,11 @@ export class RemoteTokenVerifier implements TokenVerifier {
       'POST',
       `${this.stateServiceUrl}/v1/auth/verify`,
       undefined,
-      { headers: { authorization: `Bearer ${token}` }, timeoutMs: 5_000 },
+      { headers: { authorization: `Bearer ${token}` }, timeoutMs: this.timeoutMs },
     );
+    // A state service that fails says nothing about the token: the caller may try again (503), not log in again.
+    if (response.status >= 500)
+      throw new UpstreamError('the state service could not verify the token; try again shortly');
     if (response.status !== 200)
       throw new UnauthorizedError('the bearer token is invalid, expired or revoked');
     const { id, name, role, domains, technologies, kinds, mayIssue, serviceIssued } = response.body;

@@ -54,7 +54,12 @@ export function optionsFromConfig(
     port: config.port,
     heartbeatMs: config.heartbeatMs,
     serviceToken: config.auth.serviceToken,
-    verifier: new RemoteTokenVerifier(config.stateServiceUrl, config.auth.tokenCacheMs),
+    verifier: new RemoteTokenVerifier(
+      config.stateServiceUrl,
+      config.auth.tokenCacheMs,
+      Date.now,
+      config.stateTimeoutMs,
+    ),
     ...(config.serverLimits ? { serverLimits: config.serverLimits } : {}),
     ...(config.stateTimeoutMs ? { stateTimeoutMs: config.stateTimeoutMs } : {}),
   };

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { TokenService } from '../../shared/auth/token-service.js';
 import type { TokenRecord, TokenStore } from '../../shared/auth/token-store.js';
 import { RemoteTokenVerifier } from '../../shared/auth/verifiers.js';
-import { UnauthorizedError, ValidationError } from '../../shared/errors.js';
+import { UnauthorizedError, UpstreamError, ValidationError } from '../../shared/errors.js';
 
 /** Tokens in memory, counting how often verification had to read one. */
 class CountingStore implements TokenStore {
@@ -178,6 +178,27 @@ describe('RemoteTokenVerifier', () => {
       expect(stateService.questions()).toBe(3);
     } finally {
       await stateService.close();
+    }
+  });
+
+  it('answers 503, not 401, when the state service fails or hangs: the token may be fine', async () => {
+    const failing = createServer((_req, res) => {
+      res.writeHead(500, { 'content-type': 'application/json' }).end('{"message":"boom"}');
+    });
+    const hung = createServer(() => undefined);
+    for (const server of [failing, hung])
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = (server: typeof failing) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      await expect(new RemoteTokenVerifier(url(failing), 0).verify('dmp_t1_secret')).rejects.toBeInstanceOf(
+        UpstreamError,
+      );
+      await expect(
+        new RemoteTokenVerifier(url(hung), 0, Date.now, 200).verify('dmp_t1_secret'),
+      ).rejects.toBeInstanceOf(UpstreamError);
+    } finally {
+      hung.closeAllConnections();
+      await Promise.all([failing, hung].map((server) => new Promise((resolve) => server.close(resolve))));
     }
   });
 });
