@@ -50,7 +50,11 @@ const ordersRef = { environment: 'test', domain: 'sales', name: 'orders', versio
 const dataDir = mkdtempSync(join(tmpdir(), 'dmp-isolation-'));
 const configDir = mkdtempSync(join(tmpdir(), 'dmp-isolation-config-'));
 
-/** A `finance` deployer's artifact: tries every escape of item 1 and says, for each, what it got. */
+/**
+ * A `finance` deployer's artifact: tries every escape of item 1 and says, for each, what it got. Not
+ * tried: the network, which the local runtime does not isolate (docs/local-lambda-runtime.md): a
+ * function reaches s3rver and dynalite like any local process, and they accept any credentials.
+ */
 const ESCAPE_ARTIFACT = `
 import fs from 'node:fs';
 import childProcess from 'node:child_process';
@@ -251,7 +255,7 @@ async function s3ReachOf(role: string): Promise<string[]> {
   for (const item of Items.filter((candidate) => candidate.roleName === role)) {
     const { Statement } = JSON.parse(String(item.policyDocument)) as { Statement: PolicyStatement[] };
     for (const statement of Statement) {
-      for (const resource of statement.Resource) {
+      for (const resource of statement.Resource.filter((arn) => arn.startsWith('arn:aws:s3:::'))) {
         const [bucket, key] = resource.replace(/^arn:aws:s3:::/, '').split(/\/(.*)/s);
         if (key !== undefined) reach.push(`${bucket}/${key}`);
         for (const prefix of statement.Condition?.StringLike?.['s3:prefix'] ?? [])
@@ -449,6 +453,7 @@ beforeAll(async () => {
     domains: ['*'],
     technologies: ['gated'],
   });
+  expect(gatedCredential.status).toBe(201);
   gatedService = await startResourceService({
     service: 'gated',
     provisioner: gated,
@@ -558,7 +563,13 @@ describe('the wall between domains on the platform of npm start (issue 16)', () 
   it("2. finance folders named after sales' (same, parent, child) or the platform's land in finance's space, and their removeData deletes erase nothing else", async () => {
     const before = await salesSide();
     const claims = [
-      { name: 'same', bucket: DATA_BUCKET, directory: 'test/sales/orders' },
+      // With an event port archiving where sales' port archives.
+      {
+        name: 'same',
+        bucket: DATA_BUCKET,
+        directory: 'test/sales/orders',
+        archive: 'test/sales/orders/events',
+      },
       { name: 'parent', bucket: DATA_BUCKET, directory: 'test/sales' },
       { name: 'child', bucket: DATA_BUCKET, directory: 'test/sales/orders/events' },
       { name: 'platform', bucket: ARTIFACT_BUCKET, directory: 'artifacts' },
@@ -566,8 +577,22 @@ describe('the wall between domains on the platform of npm start (issue 16)', () 
     // One after the other: finance's own folders overlap each other, and one owner per folder holds within a domain too.
     for (const claim of claims) {
       const ref = `test/finance/claim-${claim.name}/1.0.0`;
+      const archive = 'archive' in claim ? claim.archive : undefined;
+      const eventPort = {
+        name: 'ledger_events',
+        type: 'events',
+        technology: 'event-store',
+        description: 'archives next to sales',
+        owner: 'finance-owner',
+        allow: [],
+        dependsOn: ['stolen'],
+        specific: { archive: { bucket: claim.bucket, directory: archive } },
+      };
       const yaml = dataProduct('finance', `claim-${claim.name}`, {
-        outputPorts: [folder('finance', 'stolen', claim.bucket, claim.directory)],
+        outputPorts: [
+          folder('finance', 'stolen', claim.bucket, claim.directory),
+          ...(archive ? [eventPort] : []),
+        ],
       });
       expect((await deploy(yaml, people.finance.deployer)).status).toBe(202);
       const created = await settled(ref, people.finance.reader);
@@ -582,6 +607,32 @@ describe('the wall between domains on the platform of npm start (issue 16)', () 
         `${claim.bucket}/${placed}*`,
       ]);
       await putObject(claim.bucket, `${placed}finance.csv`, 'finance\n');
+      if (archive) {
+        const port = infoOf(created, 'ledger_events');
+        expect(port.archiveUri).toBe(`s3://${claim.bucket}/test/finance/${archive}/ledger_events/v1/`);
+        const appended = await call(
+          String(port.endpoint).replace('{aggregateId}', 'order-42'),
+          people.finance.deployer,
+          'POST',
+          {
+            expectedVersion: 'no_stream',
+            events: [
+              {
+                metadata: {
+                  id: 'evt-1',
+                  timestamp: '1566833470262',
+                  source: 'ledger',
+                  eventType: 'OrderPlaced',
+                  owner: 'finance',
+                },
+                data: { orderId: 42 },
+              },
+            ],
+          },
+        );
+        expect(appended.status).toBe(201);
+        expect(await objects(claim.bucket, `test/finance/${archive}/`)).toHaveLength(1);
+      }
 
       expect(
         (await provisioner(`/v1/dataproduct/${ref}?removeData=true`, people.finance.deployer, 'DELETE'))
