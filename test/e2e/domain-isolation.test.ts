@@ -1107,7 +1107,32 @@ describe('the wall between domains on the platform of npm start (issue 16)', () 
     expect(String(failed.body.errorMessage)).toMatch(/^failed at escape\.mjs below /);
     revealsNothing('a function error', JSON.stringify(failed.body));
     const unknown = await invoke('..%2F..%2Fetc', people.finance.deployer, {});
+    expect(unknown.status).toBeGreaterThanOrEqual(400);
     revealsNothing('an odd function name', JSON.stringify(unknown.body));
+    // A package that is no zip, and a handler whose module is missing: the deploy fails, naming only the artifact.
+    await putObject(ARTIFACT_BUCKET, 'test/finance/jobs/broken.zip', 'not a zip at all');
+    const broken = dataProduct('finance', 'broken', {
+      workloads: [
+        workload('finance', 'unzip', 'test/finance/jobs/broken.zip', 'index.handler'),
+        workload('finance', 'missing', 'test/finance/jobs/escape.mjs', 'lib/missing.handler'),
+      ],
+    });
+    expect((await deploy(broken, people.finance.deployer)).status).toBe(202);
+    const brokenState = await settled('test/finance/broken/1.0.0', people.finance.reader);
+    expect(brokenState.resources.map(({ name, state, lastError }) => ({ name, state, lastError }))).toEqual([
+      {
+        name: 'unzip',
+        state: 'FAILED',
+        lastError: 'test/finance/jobs/broken.zip is not a readable zip package: invalid zip data',
+      },
+      {
+        name: 'missing',
+        state: 'FAILED',
+        lastError:
+          'test/finance/jobs/escape.mjs has no lib/missing.js, .mjs or .cjs for handler lib/missing.handler',
+      },
+    ]);
+    revealsNothing('a failed deploy', JSON.stringify(brokenState));
     expect(await salesSide()).toEqual(before);
   });
 });
