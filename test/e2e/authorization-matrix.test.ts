@@ -31,7 +31,15 @@ interface RouteCase {
   domainScoped: boolean;
   /** Open to anyone, token or not (the API contract and its UI). */
   public?: true;
+  /**
+   * The exact status an allowed caller gets (default 200), with resource `a` held in transit by the gated
+   * microservice: `first` is the first allowed call of the route on its domain.
+   */
+  allowedStatus?: (first: boolean) => number;
 }
+
+/** Allowed calls already made, by route and domain. */
+const calledBefore = new Set<string>();
 
 const PEOPLE = ['salesReader', 'salesDeployer', 'salesAdmin', 'admin'] as const;
 const READERS = [...PEOPLE, 'provisioner', 'microservice'] as const;
@@ -62,6 +70,8 @@ const ROUTES: RouteCase[] = [
         allowed: EVERYONE,
         domainScoped: false,
         public: true,
+        // swagger-ui redirects the bare path to the folder it serves.
+        ...(path === '/docs' ? { allowedStatus: () => 301 } : {}),
       }),
     ),
   ),
@@ -80,6 +90,8 @@ const ROUTES: RouteCase[] = [
     contentType: 'application/yaml',
     allowed: DEPLOYERS,
     domainScoped: true,
+    // Accepted once; then the data product is CREATING (its resource held) and a second deploy must wait.
+    allowedStatus: (first) => (first ? 202 : 409),
   },
   {
     service: 'provisioner',
@@ -98,6 +110,7 @@ const ROUTES: RouteCase[] = [
     contentType: 'application/yaml',
     allowed: DEPLOYERS,
     domainScoped: true,
+    allowedStatus: () => 409,
   },
   {
     service: 'provisioner',
@@ -105,6 +118,7 @@ const ROUTES: RouteCase[] = [
     path: (d) => `/v1/dataproduct/${ref(d)}`,
     allowed: DEPLOYERS,
     domainScoped: true,
+    allowedStatus: () => 409,
   },
   {
     service: 'provisioner',
@@ -112,6 +126,7 @@ const ROUTES: RouteCase[] = [
     path: (d) => `/v1/dataproduct/${ref(d)}/cancel`,
     allowed: DEPLOYERS,
     domainScoped: true,
+    allowedStatus: () => 202,
   },
   {
     service: 'provisioner',
@@ -141,6 +156,7 @@ const ROUTES: RouteCase[] = [
     body: () => ({ name: 'x', role: 'reader', domains: ['sales'] }),
     allowed: TOKEN_ADMINS,
     domainScoped: false,
+    allowedStatus: () => 201,
   },
   {
     service: 'provisioner',
@@ -148,6 +164,7 @@ const ROUTES: RouteCase[] = [
     path: () => `/v1/tokens/${'0'.repeat(32)}/rotate`,
     allowed: TOKEN_ADMINS,
     domainScoped: false,
+    allowedStatus: () => 404,
   },
   {
     service: 'provisioner',
@@ -155,6 +172,7 @@ const ROUTES: RouteCase[] = [
     path: () => `/v1/tokens/${'0'.repeat(32)}`,
     allowed: TOKEN_ADMINS,
     domainScoped: false,
+    allowedStatus: () => 404,
   },
   {
     service: 'state',
@@ -191,6 +209,8 @@ const ROUTES: RouteCase[] = [
     body: (d) => ({ ...stateRef(d), state: 'CREATING', operationId: 'matrix-op' }),
     allowed: ['provisioner'],
     domainScoped: false,
+    // The data product runs another operation.
+    allowedStatus: () => 409,
   },
   {
     service: 'state',
@@ -199,6 +219,8 @@ const ROUTES: RouteCase[] = [
     body: (d) => ({ ...stateRef(d), state: 'CREATING', operationId: 'matrix-op' }),
     allowed: ['provisioner'],
     domainScoped: false,
+    // The data product runs another operation.
+    allowedStatus: () => 409,
   },
   {
     service: 'state',
@@ -231,6 +253,8 @@ const ROUTES: RouteCase[] = [
     }),
     allowed: ['provisioner', 'microservice'],
     domainScoped: false,
+    // matrix-op is not the operation the data product runs.
+    allowedStatus: () => 409,
   },
   {
     service: 'state',
@@ -247,6 +271,8 @@ const ROUTES: RouteCase[] = [
     }),
     allowed: ['provisioner', 'microservice'],
     domainScoped: false,
+    // matrix-op is not the operation the data product runs.
+    allowedStatus: () => 409,
   },
   { service: 'state', method: 'get', path: () => '/v1/tokens', allowed: TOKEN_ADMINS, domainScoped: false },
   {
@@ -256,6 +282,7 @@ const ROUTES: RouteCase[] = [
     body: () => ({ name: 'y', role: 'reader', domains: ['sales'] }),
     allowed: TOKEN_ADMINS,
     domainScoped: false,
+    allowedStatus: () => 201,
   },
 ];
 
@@ -282,6 +309,8 @@ function expected(route: RouteCase, caller: Caller, domain: string): Expectation
 let platform: TestPlatform;
 beforeAll(async () => {
   platform = await startTestPlatform({ deadPort: await freePort() });
+  // Every deploy's resource stays in transit: the state each allowed call meets does not depend on timing.
+  platform.gated.hold('a');
 });
 afterAll(async () => {
   await platform?.close();
@@ -322,8 +351,11 @@ describe('authorization matrix', () => {
       expect(response.status).toBe(403);
       expect(response.body.error).toBe('Forbidden');
     } else {
-      expect([401, 403]).not.toContain(response.status);
-      expect(response.status).toBeLessThan(500);
+      // The first allowed call of a route on a domain meets the state the matrix set up; later ones meet its effect.
+      const key = `${ROUTES.indexOf(route)} ${domain}`;
+      const first = !calledBefore.has(key);
+      calledBefore.add(key);
+      expect(response.status).toBe(route.allowedStatus?.(first) ?? 200);
     }
   });
 });
